@@ -1,0 +1,5 @@
+"""Allow ``python -m parley``."""
+
+from parley.cli import app
+
+app()

@@ -1,0 +1,1 @@
+"""Agent configs: platform defaults, partial updates and validation."""

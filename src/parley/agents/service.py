@@ -1,0 +1,95 @@
+"""Agent use cases, independent of HTTP: the REST routes call these and translate errors."""
+
+from __future__ import annotations
+
+import dataclasses
+from parley.agents.config import JsonObject, apply_defaults, deep_merge, validate_document
+from parley.clock import Clock
+from parley.ids import IdFactory
+from parley.storage.agents import AgentPage, AgentQuery, AgentStore, StoredAgent
+
+
+class AgentNotFoundError(LookupError):
+    def __init__(self, agent_id: str) -> None:
+        super().__init__(f"agent {agent_id!r} does not exist")
+        self.agent_id = agent_id
+
+
+def agent_document(agent: StoredAgent) -> JsonObject:
+    """The stored document of ``agent``: what create took, with defaults filled in."""
+    document: JsonObject = {
+        "conversation_config": agent.conversation_config,
+        "platform_settings": agent.platform_settings,
+        "name": agent.name,
+        "tags": agent.tags,
+    }
+    if agent.workflow is not None:
+        document["workflow"] = agent.workflow
+    return document
+
+
+class AgentService:
+    """Creates, reads, updates, duplicates and deletes agents."""
+
+    def __init__(self, store: AgentStore, clock: Clock, ids: IdFactory) -> None:
+        self._store = store
+        self._clock = clock
+        self._ids = ids
+
+    def _now_ms(self) -> int:
+        return int(self._clock.now() * 1000)
+
+    def _build(self, agent_id: str, document: JsonObject, created_at_ms: int) -> StoredAgent:
+        full = apply_defaults(validate_document(document))
+        return StoredAgent(
+            agent_id=agent_id,
+            name=full["name"],
+            tags=full["tags"],
+            conversation_config=full["conversation_config"],
+            platform_settings=full["platform_settings"],
+            workflow=full.get("workflow"),
+            created_at_ms=created_at_ms,
+            updated_at_ms=self._now_ms(),
+        )
+
+    async def create(self, document: JsonObject) -> StoredAgent:
+        """Validate ``document``, fill in defaults and store it as a new agent."""
+        agent = self._build(self._ids.new("agent"), document, self._now_ms())
+        await self._store.add(agent)
+        return agent
+
+    async def get(self, agent_id: str) -> StoredAgent:
+        agent = await self._store.get(agent_id)
+        if agent is None:
+            raise AgentNotFoundError(agent_id)
+        return agent
+
+    async def update(self, agent_id: str, patch: JsonObject) -> StoredAgent:
+        """Merge ``patch`` into the stored document; the merged whole must validate."""
+        current = await self.get(agent_id)
+        merged = deep_merge(agent_document(current), patch)
+        agent = self._build(agent_id, merged, current.created_at_ms)
+        if not await self._store.replace(agent):
+            raise AgentNotFoundError(agent_id)
+        return agent
+
+    async def duplicate(self, agent_id: str, name: str | None) -> StoredAgent:
+        source = await self.get(agent_id)
+        now = self._now_ms()
+        copy = dataclasses.replace(
+            source,
+            agent_id=self._ids.new("agent"),
+            name=name if name is not None else f"{source.name} (copy)",
+            created_at_ms=now,
+            updated_at_ms=now,
+        )
+        await self._store.add(copy)
+        return copy
+
+    async def delete(self, agent_id: str) -> None:
+        if not await self._store.delete(agent_id):
+            raise AgentNotFoundError(agent_id)
+
+    async def list(self, query: AgentQuery) -> AgentPage:
+        return await self._store.list(query)
+

@@ -1,0 +1,1 @@
+"""HTTP edges: request parsing, authentication and error translation. No business logic."""

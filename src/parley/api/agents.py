@@ -1,0 +1,138 @@
+"""``/v1/convai/agents``: create, get, list, update, duplicate and delete agents."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Body, Depends, Query, Response
+from fastapi.responses import JSONResponse
+
+from parley.agents.service import AgentNotFoundError, agent_document
+from parley.api.errors import ApiError
+from parley.schemas.agent_config import BodyCreateAgentV1ConvaiAgentsCreatePost as CreateAgentBody
+from parley.schemas.agents import (
+    AccessInfo,
+    AgentListResponse,
+    AgentMetadata,
+    AgentResponse,
+    AgentSummary,
+    AgentUpdateRequest,
+    CreateAgentResponse,
+    DuplicateAgentRequest,
+    ErrorResponse,
+)
+from parley.services import Services, services_of
+from parley.storage.agents import AgentQuery, InvalidCursorError, StoredAgent
+
+router = APIRouter(
+    prefix="/v1/convai/agents",
+    tags=["agents"],
+    responses={401: {"model": ErrorResponse}, 404: {"model": ErrorResponse}},
+)
+
+ServicesDep = Annotated[Services, Depends(services_of)]
+
+
+def _not_found(error: AgentNotFoundError) -> ApiError:
+    return ApiError(404, "agent_not_found", f"Agent {error.agent_id!r} does not exist.")
+
+
+def _agent_json(agent: StoredAgent) -> JSONResponse:
+    """The GET body, built as plain JSON so that no unset field turns into ``null``."""
+    return JSONResponse({
+        "agent_id": agent.agent_id,
+        **agent_document(agent),
+        "metadata": AgentMetadata(
+            created_at_unix_secs=agent.created_at_ms // 1000,
+            updated_at_unix_secs=agent.updated_at_ms // 1000,
+        ).model_dump(),
+        "access_info": AccessInfo().model_dump(),
+        "phone_numbers": [],
+    })
+
+
+def _summary(agent: StoredAgent) -> AgentSummary:
+    return AgentSummary(
+        agent_id=agent.agent_id,
+        name=agent.name,
+        voice_id=agent.conversation_config.get("tts", {}).get("voice_id"),
+        tags=agent.tags,
+        created_at_unix_secs=agent.created_at_ms // 1000,
+        updated_at_unix_secs=agent.updated_at_ms // 1000,
+        access_info=AccessInfo(),
+        archived=bool(agent.platform_settings.get("archived", False)),
+    )
+
+
+@router.post("/create", response_model=CreateAgentResponse)
+async def create_agent(services: ServicesDep, body: CreateAgentBody) -> CreateAgentResponse:
+    """Create an agent; every field left out gets the platform default."""
+    document = body.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    agent = await services.agents.create(document)
+    return CreateAgentResponse(agent_id=agent.agent_id)
+
+
+@router.get("", response_model=AgentListResponse)
+async def list_agents(
+    services: ServicesDep,
+    page_size: Annotated[int, Query(ge=1, le=100)] = 30,
+    search: str | None = None,
+    archived: bool | None = None,
+    sort_by: Literal["created_at", "name"] = "created_at",
+    sort_direction: Literal["asc", "desc"] = "desc",
+    cursor: str | None = None,
+) -> AgentListResponse:
+    """List agents, newest first by default, one page at a time (pass back ``next_cursor``)."""
+    query = AgentQuery(page_size, search, archived, sort_by, sort_direction, cursor)
+    try:
+        page = await services.agents.list(query)
+    except InvalidCursorError as error:
+        raise ApiError(400, "invalid_cursor", str(error)) from error
+    return AgentListResponse(
+        agents=[_summary(a) for a in page.agents],
+        next_cursor=page.next_cursor,
+        has_more=page.has_more,
+    )
+
+
+@router.get("/{agent_id}", response_model=AgentResponse)
+async def get_agent(services: ServicesDep, agent_id: str) -> JSONResponse:
+    try:
+        return _agent_json(await services.agents.get(agent_id))
+    except AgentNotFoundError as error:
+        raise _not_found(error) from error
+
+
+@router.patch("/{agent_id}", response_model=AgentResponse)
+async def update_agent(
+    services: ServicesDep, agent_id: str, body: AgentUpdateRequest
+) -> JSONResponse:
+    """Change only the fields given; nested objects merge, lists and values replace."""
+    patch = body.model_dump(mode="json", exclude_unset=True)
+    try:
+        return _agent_json(await services.agents.update(agent_id, patch))
+    except AgentNotFoundError as error:
+        raise _not_found(error) from error
+
+
+@router.post("/{agent_id}/duplicate", response_model=CreateAgentResponse)
+async def duplicate_agent(
+    services: ServicesDep,
+    agent_id: str,
+    body: Annotated[DuplicateAgentRequest | None, Body()] = None,
+) -> CreateAgentResponse:
+    name = body.name if body else None
+    try:
+        copy = await services.agents.duplicate(agent_id, name)
+    except AgentNotFoundError as error:
+        raise _not_found(error) from error
+    return CreateAgentResponse(agent_id=copy.agent_id)
+
+
+@router.delete("/{agent_id}", status_code=204, response_class=Response)
+async def delete_agent(services: ServicesDep, agent_id: str) -> Response:
+    try:
+        await services.agents.delete(agent_id)
+    except AgentNotFoundError as error:
+        raise _not_found(error) from error
+    return Response(status_code=204)

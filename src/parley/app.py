@@ -1,0 +1,78 @@
+"""The ASGI application: routes, middleware and the start-up sequence."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import TextIO
+
+from fastapi import Depends, FastAPI
+
+from parley import __version__
+from parley.api import agents
+from parley.api.auth import require_api_key
+from parley.api.errors import install_error_handlers
+from parley.api.limits import BodySizeLimit
+from parley.clock import Clock, SystemClock
+from parley.ids import IdFactory
+from parley.services import Services, open_services
+from parley.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+async def bootstrap_api_keys(services: Services, announce: TextIO) -> None:
+    """Honour ``PARLEY_API_KEY``; with no key at all, create one and print it this once."""
+    if services.settings.api_key is not None:
+        await services.api_keys.ensure("PARLEY_API_KEY", services.settings.api_key.get_secret_value())
+    if await services.api_keys.count_active() > 0:
+        return
+    info, key = await services.api_keys.create("first start")
+    print(
+        "\n"
+        "  Parley created an API key; it will not be shown again, so store it now:\n"
+        f"\n      {key}\n\n"
+        "  Send it in the xi-api-key header (ElevenLabs(api_key=..., base_url=...)).\n"
+        f"  Manage keys with `parley keys list|create|revoke` (this one is {info.key_id}).\n",
+        file=announce,
+        flush=True,
+    )
+
+
+def create_app(
+    settings: Settings, clock: Clock | None = None, announce: TextIO = sys.stdout
+) -> FastAPI:
+    """Build the app; the database is opened and migrated when it starts."""
+    clock = clock or SystemClock()
+    ids = IdFactory(clock)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        services = await open_services(settings, clock, ids)
+        await bootstrap_api_keys(services, announce)
+        app.state.services = services
+        log.info("Parley %s ready", __version__)
+        try:
+            yield
+        finally:
+            await services.close()
+
+    app = FastAPI(
+        title="Parley",
+        version=__version__,
+        description="A self-hosted server for the ElevenLabs Agents Platform API.",
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
+    app.include_router(agents.router, dependencies=[Depends(require_api_key)])
+
+    @app.get("/health", tags=["health"])
+    async def health() -> dict[str, str]:
+        """Liveness: the process is up and serving."""
+        return {"status": "ok"}
+
+    return app
+

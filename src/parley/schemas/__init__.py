@@ -1,0 +1,1 @@
+"""Wire types: the JSON the REST API and the WebSocket speak, typed once."""

@@ -1,0 +1,1 @@
+"""Durable storage: SQLAlchemy tables, Alembic migrations and one store per aggregate."""
