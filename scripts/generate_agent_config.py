@@ -24,6 +24,10 @@ import yaml
 
 OUTPUT = Path(__file__).resolve().parents[1] / "src" / "parley" / "schemas" / "agent_config.py"
 SECTION = "# Create agent"
+HEADER = (
+    '"""Agent config wire types, generated from the spec by '
+    'scripts/generate_agent_config.py; do not edit."""'
+)
 
 
 def extract_openapi(markdown: str) -> dict[str, Any]:
@@ -56,37 +60,46 @@ def literal_type(schema: dict[str, Any]) -> str | None:
     return None
 
 
+def tag_mapping(members: list[Any], schemas: dict[str, Any]) -> dict[str, str]:
+    """``{type value: $ref}`` when every member is a $ref tagged by a distinct ``type``."""
+    mapping: dict[str, str] = {}
+    for member in members:
+        if not isinstance(member, dict) or "$ref" not in member:
+            return {}
+        tag = literal_type(schemas[member["$ref"].rsplit("/", 1)[-1]])
+        if tag is None or tag in mapping:
+            return {}
+        mapping[tag] = member["$ref"]
+    return mapping
+
+
 def add_discriminators(schemas: dict[str, Any]) -> None:
     """Mark ``oneOf`` unions whose members are all tagged by ``type`` as discriminated."""
 
     def visit(node: Any) -> None:
-        if isinstance(node, list):
-            for item in node:
-                visit(item)
-            return
-        if not isinstance(node, dict):
-            return
-        members = node.get("oneOf")
-        if isinstance(members, list) and members and all("$ref" in m for m in members):
-            mapping: dict[str, str] = {}
-            for member in members:
-                target = schemas[member["$ref"].rsplit("/", 1)[-1]]
-                tag = literal_type(target)
-                if tag is None or tag in mapping:
-                    mapping = {}
-                    break
-                mapping[tag] = member["$ref"]
-            if mapping:
-                node["discriminator"] = {"propertyName": "type", "mapping": mapping}
-                for member in members:
-                    target = schemas[member["$ref"].rsplit("/", 1)[-1]]
-                    target.setdefault("required", [])
-                    if "type" not in target["required"]:
-                        target["required"].append("type")
-        for value in node.values():
-            visit(value)
+        children = node if isinstance(node, list) else list(node.values())
+        mapping = tag_mapping(node.get("oneOf") or [], schemas) if isinstance(node, dict) else {}
+        if mapping:
+            node["discriminator"] = {"propertyName": "type", "mapping": mapping}
+            for ref in mapping.values():
+                required = schemas[ref.rsplit("/", 1)[-1]].setdefault("required", [])
+                if "type" not in required:
+                    required.append("type")
+        for child in children:
+            if isinstance(child, dict | list):
+                visit(child)
 
     visit(schemas)
+
+
+def accept_sdk_spellings(schemas: dict[str, Any]) -> None:
+    """Retype the few fields whose spec type the official SDKs contradict.
+
+    ``optimize_streaming_latency`` is listed as the strings "0"-"4", but both SDKs type it as a
+    number and the JS SDK rejects a string in responses.  It becomes an integer 0-4; pydantic's
+    lax mode still accepts the spec's strings on input and stores them as numbers.
+    """
+    schemas["TTSOptimizeStreamingLatency"] = {"type": "integer", "minimum": 0, "maximum": 4}
 
 
 def main() -> int:
@@ -95,19 +108,40 @@ def main() -> int:
     args = parser.parse_args()
     document = normalise(extract_openapi(args.spec.read_text()))
     add_discriminators(document["components"]["schemas"])
+    accept_sdk_spellings(document["components"]["schemas"])
     with tempfile.TemporaryDirectory() as scratch:
         source = Path(scratch) / "openapi.json"
         source.write_text(json.dumps(document))
         command = [
-            sys.executable, "-m", "datamodel_code_generator",
-            "--input", str(source), "--input-file-type", "openapi",
-            "--output", str(OUTPUT), "--output-model-type", "pydantic_v2.BaseModel",
-            "--target-python-version", "3.11", "--use-annotated", "--use-union-operator",
-            "--use-standard-collections", "--field-constraints", "--use-double-quotes",
-            "--enum-field-as-literal", "all", "--use-one-literal-as-default",
-            "--disable-timestamp", "--use-schema-description", "--use-type-alias",
-            "--strict-nullable", "--formatters", "ruff-format",
-            "--custom-file-header", '"""Agent config wire types, generated from the spec by scripts/generate_agent_config.py; do not edit."""',
+            sys.executable,
+            "-m",
+            "datamodel_code_generator",
+            "--input",
+            str(source),
+            "--input-file-type",
+            "openapi",
+            "--output",
+            str(OUTPUT),
+            "--output-model-type",
+            "pydantic_v2.BaseModel",
+            "--target-python-version",
+            "3.11",
+            "--use-annotated",
+            "--use-union-operator",
+            "--use-standard-collections",
+            "--field-constraints",
+            "--use-double-quotes",
+            "--enum-field-as-literal",
+            "all",
+            "--use-one-literal-as-default",
+            "--disable-timestamp",
+            "--use-schema-description",
+            "--use-type-alias",
+            "--strict-nullable",
+            "--formatters",
+            "ruff-format",
+            "--custom-file-header",
+            HEADER,
         ]
         subprocess.run(command, check=True)
     return 0

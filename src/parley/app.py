@@ -26,7 +26,9 @@ log = logging.getLogger(__name__)
 async def bootstrap_api_keys(services: Services, announce: TextIO) -> None:
     """Honour ``PARLEY_API_KEY``; with no key at all, create one and print it this once."""
     if services.settings.api_key is not None:
-        await services.api_keys.ensure("PARLEY_API_KEY", services.settings.api_key.get_secret_value())
+        await services.api_keys.ensure(
+            "PARLEY_API_KEY", services.settings.api_key.get_secret_value()
+        )
     if await services.api_keys.count_active() > 0:
         return
     info, key = await services.api_keys.create("first start")
@@ -75,4 +77,3 @@ def create_app(
         return {"status": "ok"}
 
     return app
-

@@ -18,7 +18,9 @@ from parley.ids import IdFactory
 from parley.services import Services, open_services
 from parley.settings import Settings
 
-app = typer.Typer(help="Parley: a self-hosted ElevenLabs Agents Platform server.", no_args_is_help=True)
+app = typer.Typer(
+    help="Parley: a self-hosted ElevenLabs Agents Platform server.", no_args_is_help=True
+)
 keys = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
 app.add_typer(keys, name="keys")
 
@@ -47,7 +49,9 @@ def serve(
 ) -> None:
     """Start the server (migrates the database first)."""
     settings = _settings(host=host, port=port, data_dir=data_dir, database_url=database_url)
-    logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s"
+    )
     uvicorn.run(
         create_app(settings),
         host=settings.host,
@@ -85,7 +89,9 @@ def create_key(
     settings = _settings(data_dir=data_dir, database_url=database_url)
     info, key = _with_services(settings, lambda s: s.api_keys.create(name))
     typer.echo(key)
-    typer.echo(f"created {info.key_id} ({name}); store the key now, it is not shown again", err=True)
+    typer.echo(
+        f"created {info.key_id} ({name}); store the key now, it is not shown again", err=True
+    )
 
 
 @keys.command("list")

@@ -12,12 +12,25 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from parley.agents.defaults import DEFAULT_CONVERSATION_CONFIG, DEFAULT_PLATFORM_SETTINGS
+from parley.agents.defaults import (
+    DEFAULT_CONVERSATION_CONFIG,
+    DEFAULT_PLATFORM_SETTINGS,
+    WORKFLOW_COMMON_NODE_DEFAULTS,
+    WORKFLOW_DEFAULTS,
+    WORKFLOW_NODE_DEFAULTS,
+)
 from parley.schemas.agent_config import BodyCreateAgentV1ConvaiAgentsCreatePost as AgentDocument
 
 JsonObject = dict[str, Any]
 
-__all__ = ["AgentDocument", "JsonObject", "apply_defaults", "deep_merge", "validate_document"]
+__all__ = [
+    "AgentDocument",
+    "JsonObject",
+    "apply_defaults",
+    "deep_merge",
+    "present_workflow",
+    "validate_document",
+]
 
 
 def deep_merge(base: JsonObject, patch: JsonObject) -> JsonObject:
@@ -64,3 +77,15 @@ def validate_document(document: JsonObject) -> JsonObject:
     """
     return to_json(AgentDocument.model_validate(document))
 
+
+def present_workflow(workflow: JsonObject) -> JsonObject:
+    """A stored workflow as the platform shows it: every node with its type's defaults."""
+    shown = deep_merge(WORKFLOW_DEFAULTS, workflow)
+    shown["nodes"] = {
+        node_id: deep_merge(
+            deep_merge(WORKFLOW_COMMON_NODE_DEFAULTS, WORKFLOW_NODE_DEFAULTS.get(node["type"], {})),
+            node,
+        )
+        for node_id, node in shown["nodes"].items()
+    }
+    return shown

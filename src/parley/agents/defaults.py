@@ -37,7 +37,7 @@ DEFAULT_CONVERSATION_CONFIG: dict[str, Any] = {
         "voice_id": "cjVigY5qzO86Huf0OWal",
         "supported_voices": [],
         "agent_output_audio_format": "pcm_16000",
-        "optimize_streaming_latency": "3",
+        "optimize_streaming_latency": 3,
         "stability": 0.5,
         "speed": 1.0,
         "similarity_boost": 0.8,
@@ -85,7 +85,12 @@ DEFAULT_PLATFORM_SETTINGS: dict[str, Any] = {
     "overrides": {
         "conversation_config_override": {
             "turn": {"soft_timeout_config": {"message": False}},
-            "tts": {"voice_id": False, "stability": False, "speed": False, "similarity_boost": False},
+            "tts": {
+                "voice_id": False,
+                "stability": False,
+                "speed": False,
+                "similarity_boost": False,
+            },
             "conversation": {"text_only": True},
             "agent": {
                 "first_message": False,
@@ -108,3 +113,32 @@ DEFAULT_PLATFORM_SETTINGS: dict[str, Any] = {
         "zero_retention_mode": False,
     },
 }
+
+# Keys the platform always returns on workflow nodes (the JS SDK rejects a response without
+# them), by node type.  Some of them (entry_behavior, outcome, preserve_*) postdate the spec:
+# Parley shows them with the platform's defaults but does not store or act on them yet.
+WORKFLOW_NODE_DEFAULTS: dict[str, dict[str, Any]] = {
+    "start": {},
+    "end": {"outcome": "success"},
+    "override_agent": {
+        "conversation_config": {},
+        "additional_prompt": "",
+        "additional_knowledge_base": [],
+        "additional_tool_ids": [],
+        "entry_behavior": "auto",
+    },
+    "standalone_agent": {
+        "delay_ms": 0,
+        "enable_transferred_agent_first_message": False,
+        "preserve_client_tts_overrides": False,
+        "preserve_voice_settings": False,
+    },
+    "tool": {"tools": []},
+    "phone_number": {
+        "custom_sip_headers": [],
+        "transfer_type": "conference",
+        "sip_refer_play_dialtone": False,
+    },
+}
+WORKFLOW_COMMON_NODE_DEFAULTS: dict[str, Any] = {"position": {"x": 0.0, "y": 0.0}, "edge_order": []}
+WORKFLOW_DEFAULTS: dict[str, Any] = {"edges": {}, "nodes": {}, "prevent_subagent_loops": False}

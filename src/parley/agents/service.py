@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+
 from parley.agents.config import JsonObject, apply_defaults, deep_merge, validate_document
 from parley.clock import Clock
 from parley.ids import IdFactory
@@ -92,4 +93,3 @@ class AgentService:
 
     async def list(self, query: AgentQuery) -> AgentPage:
         return await self._store.list(query)
-

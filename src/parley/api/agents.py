@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Body, Depends, Query, Response
 from fastapi.responses import JSONResponse
 
+from parley.agents.config import present_workflow
 from parley.agents.service import AgentNotFoundError, agent_document
 from parley.api.errors import ApiError
 from parley.schemas.agent_config import BodyCreateAgentV1ConvaiAgentsCreatePost as CreateAgentBody
@@ -39,16 +40,21 @@ def _not_found(error: AgentNotFoundError) -> ApiError:
 
 def _agent_json(agent: StoredAgent) -> JSONResponse:
     """The GET body, built as plain JSON so that no unset field turns into ``null``."""
-    return JSONResponse({
-        "agent_id": agent.agent_id,
-        **agent_document(agent),
-        "metadata": AgentMetadata(
-            created_at_unix_secs=agent.created_at_ms // 1000,
-            updated_at_unix_secs=agent.updated_at_ms // 1000,
-        ).model_dump(),
-        "access_info": AccessInfo().model_dump(),
-        "phone_numbers": [],
-    })
+    document = agent_document(agent)
+    if "workflow" in document:
+        document["workflow"] = present_workflow(document["workflow"])
+    return JSONResponse(
+        {
+            "agent_id": agent.agent_id,
+            **document,
+            "metadata": AgentMetadata(
+                created_at_unix_secs=agent.created_at_ms // 1000,
+                updated_at_unix_secs=agent.updated_at_ms // 1000,
+            ).model_dump(),
+            "access_info": AccessInfo().model_dump(),
+            "phone_numbers": [],
+        }
+    )
 
 
 def _summary(agent: StoredAgent) -> AgentSummary:

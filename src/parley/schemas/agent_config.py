@@ -16,13 +16,7 @@ ASRProvider = TypeAliasType("ASRProvider", Literal["elevenlabs"])
 ASRInputFormat = TypeAliasType(
     "ASRInputFormat",
     Literal[
-        "pcm_8000",
-        "pcm_16000",
-        "pcm_22050",
-        "pcm_24000",
-        "pcm_44100",
-        "pcm_48000",
-        "ulaw_8000",
+        "pcm_8000", "pcm_16000", "pcm_22050", "pcm_24000", "pcm_44100", "pcm_48000", "ulaw_8000"
     ],
 )
 
@@ -69,7 +63,7 @@ TTSModelFamily = TypeAliasType(
 
 
 TTSOptimizeStreamingLatency = TypeAliasType(
-    "TTSOptimizeStreamingLatency", Literal["0", "1", "2", "3", "4"]
+    "TTSOptimizeStreamingLatency", Annotated[int, Field(ge=0, le=4)]
 )
 
 
@@ -88,13 +82,7 @@ class SupportedVoice(BaseModel):
 TTSOutputFormat = TypeAliasType(
     "TTSOutputFormat",
     Literal[
-        "pcm_8000",
-        "pcm_16000",
-        "pcm_22050",
-        "pcm_24000",
-        "pcm_44100",
-        "pcm_48000",
-        "ulaw_8000",
+        "pcm_8000", "pcm_16000", "pcm_22050", "pcm_24000", "pcm_44100", "pcm_48000", "ulaw_8000"
     ],
 )
 
@@ -297,14 +285,11 @@ class DynamicVariableAssignment(BaseModel):
 
 
 ToolCallSoundType = TypeAliasType(
-    "ToolCallSoundType",
-    Literal["typing", "elevator1", "elevator2", "elevator3", "elevator4"],
+    "ToolCallSoundType", Literal["typing", "elevator1", "elevator2", "elevator3", "elevator4"]
 )
 
 
-ToolCallSoundBehavior = TypeAliasType(
-    "ToolCallSoundBehavior", Literal["auto", "always"]
-)
+ToolCallSoundBehavior = TypeAliasType("ToolCallSoundBehavior", Literal["auto", "always"])
 
 
 class EndCallToolConfig(BaseModel):
@@ -429,9 +414,7 @@ KnowledgeBaseDocumentType = TypeAliasType(
 )
 
 
-DocumentUsageModeEnum = TypeAliasType(
-    "DocumentUsageModeEnum", Literal["prompt", "auto"]
-)
+DocumentUsageModeEnum = TypeAliasType("DocumentUsageModeEnum", Literal["prompt", "auto"])
 
 
 class KnowledgeBaseLocator(BaseModel):
@@ -463,8 +446,7 @@ class CustomLLM(BaseModel):
 
 
 EmbeddingModelEnum = TypeAliasType(
-    "EmbeddingModelEnum",
-    Literal["e5_mistral_7b_instruct", "multilingual_e5_large_instruct"],
+    "EmbeddingModelEnum", Literal["e5_mistral_7b_instruct", "multilingual_e5_large_instruct"]
 )
 
 
@@ -501,8 +483,7 @@ ToolExecutionMode = TypeAliasType(
 
 
 WebhookToolApiSchemaConfigInputMethod = TypeAliasType(
-    "WebhookToolApiSchemaConfigInputMethod",
-    Literal["GET", "POST", "PUT", "PATCH", "DELETE"],
+    "WebhookToolApiSchemaConfigInputMethod", Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
 )
 
 
@@ -604,9 +585,7 @@ class EvaluationSettings(BaseModel):
     criteria: list[PromptEvaluationCriteria] | None = None
 
 
-EmbedVariant = TypeAliasType(
-    "EmbedVariant", Literal["tiny", "compact", "full", "expandable"]
-)
+EmbedVariant = TypeAliasType("EmbedVariant", Literal["tiny", "compact", "full", "expandable"])
 
 
 WidgetPlacement = TypeAliasType(
@@ -642,9 +621,7 @@ WidgetConfigInputAvatar = TypeAliasType(
 )
 
 
-WidgetFeedbackMode = TypeAliasType(
-    "WidgetFeedbackMode", Literal["none", "during", "end"]
-)
+WidgetFeedbackMode = TypeAliasType("WidgetFeedbackMode", Literal["none", "during", "end"])
 
 
 WidgetEndFeedbackType = TypeAliasType("WidgetEndFeedbackType", Literal["rating"])
@@ -790,9 +767,7 @@ class ConversationConfigClientOverrideConfigInput(BaseModel):
 
 
 class ConversationInitiationClientDataConfigInput(BaseModel):
-    conversation_config_override: ConversationConfigClientOverrideConfigInput | None = (
-        None
-    )
+    conversation_config_override: ConversationConfigClientOverrideConfigInput | None = None
     custom_llm_extra_body: bool | None = None
     enable_conversation_initiation_client_data_from_webhook: bool | None = None
 
@@ -819,9 +794,9 @@ class ConvAIWebhooks(BaseModel):
 
 
 class AgentWorkspaceOverridesInput(BaseModel):
-    conversation_initiation_client_data_webhook: (
-        ConversationInitiationClientDataWebhook | None
-    ) = None
+    conversation_initiation_client_data_webhook: ConversationInitiationClientDataWebhook | None = (
+        None
+    )
     webhooks: ConvAIWebhooks | None = None
 
 
@@ -996,8 +971,7 @@ class VADConfigWorkflowOverride(BaseModel):
 
 
 DynamicVariablesConfigWorkflowOverrideDynamicVariablePlaceholders = TypeAliasType(
-    "DynamicVariablesConfigWorkflowOverrideDynamicVariablePlaceholders",
-    str | float | int | bool,
+    "DynamicVariablesConfigWorkflowOverrideDynamicVariablePlaceholders", str | float | int | bool
 )
 
 
@@ -1062,9 +1036,7 @@ ObjectOverrideInputModel = TypeAliasType(
 ArrayJsonSchemaPropertyInputItems = TypeAliasType(
     "ArrayJsonSchemaPropertyInputItems",
     Union[
-        LiteralJsonSchemaProperty,
-        "ObjectJsonSchemaPropertyInput",
-        "ArrayJsonSchemaPropertyInput",
+        LiteralJsonSchemaProperty, "ObjectJsonSchemaPropertyInput", "ArrayJsonSchemaPropertyInput"
     ],
 )
 
@@ -1077,11 +1049,7 @@ class ArrayJsonSchemaPropertyInput(BaseModel):
 
 ObjectJsonSchemaPropertyInput1 = TypeAliasType(
     "ObjectJsonSchemaPropertyInput1",
-    Union[
-        LiteralJsonSchemaProperty,
-        "ObjectJsonSchemaPropertyInput",
-        ArrayJsonSchemaPropertyInput,
-    ],
+    Union[LiteralJsonSchemaProperty, "ObjectJsonSchemaPropertyInput", ArrayJsonSchemaPropertyInput],
 )
 
 
@@ -1098,9 +1066,7 @@ class WebhookToolApiSchemaConfigInput(BaseModel):
     path_params_schema: dict[str, LiteralJsonSchemaProperty] | None = None
     query_params_schema: QueryParamsJsonSchema | None = None
     request_body_schema: ObjectJsonSchemaPropertyInput | None = None
-    request_headers: dict[str, WebhookToolApiSchemaConfigInputRequestHeaders] | None = (
-        None
-    )
+    request_headers: dict[str, WebhookToolApiSchemaConfigInputRequestHeaders] | None = None
     auth_connection: AuthConnectionLocator | None = None
 
 
@@ -1639,9 +1605,7 @@ class PromptAgentAPIModelWorkflowOverrideInput(BaseModel):
     ignore_default_personality: bool | None = None
     rag: RagConfigWorkflowOverride | None = None
     timezone: str | None = None
-    backup_llm_config: (
-        PromptAgentApiModelWorkflowOverrideInputBackupLlmConfig | None
-    ) = None
+    backup_llm_config: PromptAgentApiModelWorkflowOverrideInputBackupLlmConfig | None = None
     tools: list[PromptAgentApiModelWorkflowOverrideInputToolsItems] | None = None
 
 

@@ -82,4 +82,6 @@ class AgentUpdateRequest(BaseModel):
 
 
 class DuplicateAgentRequest(BaseModel):
-    name: str | None = Field(default=None, description="Name of the copy; default: '<name> (copy)'.")
+    name: str | None = Field(
+        default=None, description="Name of the copy; default: '<name> (copy)'."
+    )

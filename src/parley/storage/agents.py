@@ -143,9 +143,13 @@ class AgentStore:
         if query.cursor:
             key, agent_id = _decode_cursor(query.cursor, query.sort_by)
             statement = statement.where(_after(sort_column, key, agent_id, descending))
-        order = (sort_column.desc(), AgentRow.agent_id.desc()) if descending else (
-            sort_column.asc(),
-            AgentRow.agent_id.asc(),
+        order = (
+            (sort_column.desc(), AgentRow.agent_id.desc())
+            if descending
+            else (
+                sort_column.asc(),
+                AgentRow.agent_id.asc(),
+            )
         )
         statement = statement.order_by(*order).limit(query.page_size + 1)
         async with self._sessions() as session:

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Install everything the tests need and run the whole suite: lint, types, then pytest against
+# SQLite and a real PostgreSQL, with the official Python and JS SDKs.
+# Extra arguments go to pytest, e.g. scripts/test.sh -k sqlite -x
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/bootstrap.sh test
+
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  echo "==> installing Node.js (Debian packages nodejs, npm)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null
+fi
+echo "==> installing the official JS SDK for the compatibility tests"
+(cd tests/js && npm ci --no-audit --no-fund --loglevel=error)
+
+echo "==> ruff"
+.venv/bin/ruff check src tests scripts
+.venv/bin/ruff format --check src tests scripts
+echo "==> mypy --strict"
+.venv/bin/mypy
+
+pg_dir="$(mktemp -d /tmp/parley-pg.XXXXXX)"
+pg_port="${PARLEY_TEST_POSTGRES_PORT:-55432}"
+trap 'scripts/postgres.sh stop "$pg_dir"' EXIT
+scripts/postgres.sh start "$pg_dir" "$pg_port"
+export PARLEY_TEST_POSTGRES_URL="postgresql://postgres@127.0.0.1:$pg_port/postgres"
+
+echo "==> pytest"
+.venv/bin/pytest "$@"

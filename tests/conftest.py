@@ -1,0 +1,92 @@
+"""Shared fixtures: databases (SQLite and a real PostgreSQL), real servers, in-process apps."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from parley.app import create_app
+from parley.settings import Settings
+from tests.servers import ServerProcess
+
+TEST_KEY = "sk_test_" + "0" * 40
+DATA = Path(__file__).parent / "data"
+POSTGRES_ENV = "PARLEY_TEST_POSTGRES_URL"
+
+
+def load_json(name: str) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads((DATA / name).read_text())
+    return document
+
+
+@pytest.fixture
+def full_agent() -> dict[str, Any]:
+    """An agent body that sets every section of the spec's agent config."""
+    return load_json("full_agent.json")
+
+
+def _postgres_admin_url() -> str:
+    url = os.environ.get(POSTGRES_ENV)
+    if url:
+        return url
+    if os.environ.get("CI"):
+        pytest.fail(f"{POSTGRES_ENV} is not set: run the suite through scripts/test.sh")
+    pytest.skip(f"PostgreSQL tests need {POSTGRES_ENV} (scripts/test.sh starts a server)")
+
+
+async def _admin(url: str, statement: str) -> None:
+    import asyncpg
+
+    connection = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database of each kind Parley supports."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'parley.db'}"
+        return
+    admin = _postgres_admin_url()
+    name = f"parley_test_{secrets.token_hex(6)}"
+    asyncio.run(_admin(admin, f'CREATE DATABASE "{name}"'))
+    try:
+        yield admin.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        asyncio.run(_admin(admin, f'DROP DATABASE "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture
+def server(database_url: str, tmp_path: Path) -> Iterator[ServerProcess]:
+    """A real server on 127.0.0.1 with ``TEST_KEY`` as its bootstrap key."""
+    process = ServerProcess(tmp_path / "server", database_url, TEST_KEY)
+    process.data_dir.mkdir()
+    process.start()
+    try:
+        yield process
+    finally:
+        process.stop()
+
+
+@pytest.fixture
+def client(tmp_path: Path) -> Iterator[TestClient]:
+    """The app in-process on SQLite, authenticated with ``TEST_KEY``."""
+    settings = Settings(
+        data_dir=tmp_path,
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'parley.db'}",
+        api_key=TEST_KEY,
+        max_request_bytes=64 * 1024,
+    )
+    with TestClient(create_app(settings), headers={"xi-api-key": TEST_KEY}) as test_client:
+        yield test_client
