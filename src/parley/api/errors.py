@@ -2,7 +2,8 @@
 
 - field validation → 422 ``{"detail": [{"loc", "msg", "type", ...}]}`` (FastAPI's shape, which
   the platform also uses), with the path of each bad field;
-- malformed JSON → 400 ``{"detail": {"status": "invalid_json", "message"}}``;
+- malformed JSON → 400 ``{"detail": {"status": "invalid_json", "message"}}``, a body that is
+  not JSON at all → 415;
 - everything else → ``{"detail": {"status", "message"}}`` with the right status code.
 """
 
@@ -46,13 +47,23 @@ def validation_response(errors: Sequence[Any], loc_prefix: tuple[str, ...] = ())
     for error in errors:
         item = {key: value for key, value in dict(error).items() if key != "url"}
         item["loc"] = [*loc_prefix, *item.get("loc", ())]
+        if isinstance(item.get("input"), dict | list):
+            del item["input"]  # echoing whole sub-documents back buries the message
         detail.append(item)
     return JSONResponse({"detail": jsonable_encoder(detail)}, status_code=422)
 
 
-async def _request_validation(_: Request, exc: Exception) -> JSONResponse:
+async def _request_validation(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = exc.errors()
+    content_type = request.headers.get("content-type", "")
+    sent_body = request.method in ("POST", "PATCH", "PUT")
+    if sent_body and content_type and "json" not in content_type:
+        return error_response(
+            415,
+            "unsupported_media_type",
+            f"Send the body as JSON with content-type: application/json (got {content_type}).",
+        )
     for error in errors:
         if error.get("type") == "json_invalid":
             position = error.get("ctx", {}).get("error", "")
