@@ -27,10 +27,10 @@ app.add_typer(keys, name="keys")
 T = TypeVar("T")
 
 DataDir = Annotated[
-    Path | None, typer.Option(help="Where Parley keeps its files [env: PARLEY_DATA_DIR].")
+    Path | None, typer.Option(help="Where Parley keeps its files (env PARLEY_DATA_DIR).")
 ]
 DatabaseUrl = Annotated[
-    str | None, typer.Option(help="SQLAlchemy database URL [env: PARLEY_DATABASE_URL].")
+    str | None, typer.Option(help="SQLAlchemy database URL (env PARLEY_DATABASE_URL).")
 ]
 
 
@@ -42,8 +42,8 @@ def _settings(**flags: Any) -> Settings:
 
 @app.command()
 def serve(
-    host: Annotated[str | None, typer.Option(help="Interface to bind [env: PARLEY_HOST].")] = None,
-    port: Annotated[int | None, typer.Option(help="Port to bind [env: PARLEY_PORT].")] = None,
+    host: Annotated[str | None, typer.Option(help="Interface to bind (env PARLEY_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to bind (env PARLEY_PORT).")] = None,
     data_dir: DataDir = None,
     database_url: DatabaseUrl = None,
 ) -> None:

@@ -41,7 +41,7 @@ class AgentService:
         return int(self._clock.now() * 1000)
 
     def _build(self, agent_id: str, document: JsonObject, created_at_ms: int) -> StoredAgent:
-        full = apply_defaults(validate_document(document))
+        full = validate_document(apply_defaults(document))
         return StoredAgent(
             agent_id=agent_id,
             name=full["name"],
@@ -67,12 +67,15 @@ class AgentService:
 
     async def update(self, agent_id: str, patch: JsonObject) -> StoredAgent:
         """Merge ``patch`` into the stored document; the merged whole must validate."""
-        current = await self.get(agent_id)
-        merged = deep_merge(agent_document(current), patch)
-        agent = self._build(agent_id, merged, current.created_at_ms)
-        if not await self._store.replace(agent):
+
+        def change(current: StoredAgent) -> StoredAgent:
+            merged = deep_merge(agent_document(current), patch)
+            return self._build(agent_id, merged, current.created_at_ms)
+
+        updated = await self._store.update(agent_id, change)
+        if updated is None:
             raise AgentNotFoundError(agent_id)
-        return agent
+        return updated
 
     async def duplicate(self, agent_id: str, name: str | None) -> StoredAgent:
         source = await self.get(agent_id)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -106,6 +108,7 @@ class AgentStore:
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
+        self._write_lock = asyncio.Lock()
 
     async def add(self, agent: StoredAgent) -> None:
         async with self._sessions.begin() as session:
@@ -116,15 +119,22 @@ class AgentStore:
             row = await session.get(AgentRow, agent_id)
             return StoredAgent.from_row(row) if row else None
 
-    async def replace(self, agent: StoredAgent) -> bool:
-        """Overwrite an existing agent; False if it no longer exists."""
-        async with self._sessions.begin() as session:
-            row = await session.get(AgentRow, agent.agent_id, with_for_update=True)
+    async def update(
+        self, agent_id: str, change: Callable[[StoredAgent], StoredAgent]
+    ) -> StoredAgent | None:
+        """Read, change and write one agent atomically; None if it does not exist.
+
+        PostgreSQL locks the row (``FOR UPDATE``); SQLite has no row locks, so writers in this
+        process also take a lock, and concurrent PATCHes never lose each other's changes.
+        """
+        async with self._write_lock, self._sessions.begin() as session:
+            row = await session.get(AgentRow, agent_id, with_for_update=True)
             if row is None:
-                return False
-            for column, value in _row_values(agent).items():
+                return None
+            changed = change(StoredAgent.from_row(row))
+            for column, value in _row_values(changed).items():
                 setattr(row, column, value)
-            return True
+            return changed
 
     async def delete(self, agent_id: str) -> bool:
         async with self._sessions.begin() as session:
