@@ -11,6 +11,7 @@ as_owner() {  # PostgreSQL refuses to run as root: use the postgres account when
 }
 
 action="$1"; dir="$2"
+cd /  # the postgres account may not be allowed into the caller's directory
 bin="$(find_bin)"
 case "$action" in
   start)
