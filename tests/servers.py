@@ -12,6 +12,9 @@ from pathlib import Path
 
 import httpx
 
+# Assembled model files are large: every test server shares one cache.
+MODEL_CACHE = Path.home() / ".cache" / "parley-test-models"
+
 
 def free_port() -> int:
     with socket.socket() as probe:
@@ -23,12 +26,19 @@ def free_port() -> int:
 class ServerProcess:
     """A Parley server in a child process, restartable on the same data."""
 
-    def __init__(self, data_dir: Path, database_url: str, api_key: str | None) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        database_url: str,
+        api_key: str | None,
+        extra_env: dict[str, str] | None = None,
+    ) -> None:
         self.data_dir = data_dir
         self.database_url = database_url
         self.api_key = api_key
         self.port = free_port()
         self.log_path = data_dir / "server.log"
+        self.extra_env = extra_env or {}
         self._process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -41,7 +51,13 @@ class ServerProcess:
             for key, value in os.environ.items()
             if not key.startswith(("PARLEY_", "ELEVENLABS_"))
         }
-        env.update(PARLEY_DATA_DIR=str(self.data_dir), PARLEY_DATABASE_URL=self.database_url)
+        env.update(
+            PARLEY_DATA_DIR=str(self.data_dir),
+            PARLEY_DATABASE_URL=self.database_url,
+            PARLEY_MODELS_DIR=str(MODEL_CACHE),
+            PARLEY_PRELOAD_MODELS="false",
+        )
+        env.update(self.extra_env)
         if self.api_key:
             env["PARLEY_API_KEY"] = self.api_key
         return env

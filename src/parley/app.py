@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sys
 from collections.abc import AsyncIterator
@@ -11,12 +12,13 @@ from typing import TextIO
 from fastapi import Depends, FastAPI
 
 from parley import __version__
-from parley.api import agents
+from parley.api import agents, conversation, conversations, secrets
 from parley.api.auth import require_api_key
 from parley.api.errors import install_error_handlers
 from parley.api.limits import BodySizeLimit
 from parley.clock import Clock, SystemClock
 from parley.ids import IdFactory
+from parley.providers.llm.base import LLM
 from parley.services import Services, open_services
 from parley.settings import Settings
 
@@ -43,22 +45,41 @@ async def bootstrap_api_keys(services: Services, announce: TextIO) -> None:
     )
 
 
+async def _preload(services: Services) -> None:
+    """Load the embedded model in the background so the first call does not wait for it."""
+    try:
+        await services.embedded_llm.get()
+    except Exception:  # the first conversation will report it; the server keeps serving
+        log.exception("could not preload the local LLM")
+
+
 def create_app(
-    settings: Settings, clock: Clock | None = None, announce: TextIO = sys.stdout
+    settings: Settings,
+    clock: Clock | None = None,
+    announce: TextIO = sys.stdout,
+    llm_override: LLM | None = None,
 ) -> FastAPI:
-    """Build the app; the database is opened and migrated when it starts."""
+    """Build the app; the database is opened and migrated when it starts.
+
+    ``llm_override`` answers every conversation instead of the configured models (for tests
+    and benchmarks, which pass a scripted fake).
+    """
     clock = clock or SystemClock()
     ids = IdFactory(clock)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        services = await open_services(settings, clock, ids)
+        services = await open_services(settings, clock, ids, llm_override)
         await bootstrap_api_keys(services, announce)
         app.state.services = services
+        if settings.preload_models and llm_override is None:
+            preload = asyncio.create_task(_preload(services))
         log.info("Parley %s ready", __version__)
         try:
             yield
         finally:
+            if settings.preload_models and llm_override is None:
+                preload.cancel()
             await services.close()
 
     app = FastAPI(
@@ -70,6 +91,9 @@ def create_app(
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     app.include_router(agents.router, dependencies=[Depends(require_api_key)])
+    app.include_router(conversations.router, dependencies=[Depends(require_api_key)])
+    app.include_router(secrets.router, dependencies=[Depends(require_api_key)])
+    app.include_router(conversation.router)
 
     @app.get("/health", tags=["health"])
     async def health() -> dict[str, str]:

@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
+import httpx
 from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from parley.agents.service import AgentService
 from parley.clock import Clock
+from parley.conversations.service import ConversationService
+from parley.engine.conversation import EngineOptions
 from parley.ids import IdFactory
+from parley.providers.llm.base import LLM
+from parley.providers.llm.embedded import EmbeddedModel
+from parley.providers.llm.router import LLMRouter
 from parley.settings import Settings
+from parley.signing import ConversationTokens
 from parley.storage.agents import AgentStore
 from parley.storage.api_keys import ApiKeyStore
+from parley.storage.conversations import ConversationStore
 from parley.storage.db import create_engine, migrate, session_factory
+from parley.storage.secrets import SecretStore, server_secret
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -21,22 +33,65 @@ class Services:
     settings: Settings
     engine: AsyncEngine
     api_keys: ApiKeyStore
+    agent_store: AgentStore
     agents: AgentService
+    conversation_store: ConversationStore
+    conversations: ConversationService
+    secrets: SecretStore
+    embedded_llm: EmbeddedModel
+    http: httpx.AsyncClient
 
     async def close(self) -> None:
+        await self.embedded_llm.close()
+        await self.http.aclose()
         await self.engine.dispose()
 
 
-async def open_services(settings: Settings, clock: Clock, ids: IdFactory) -> Services:
-    """Connect to the database, apply migrations and build the stores."""
+async def open_services(
+    settings: Settings, clock: Clock, ids: IdFactory, llm_override: LLM | None = None
+) -> Services:
+    """Connect to the database, apply migrations and build the stores and engines.
+
+    ``llm_override`` replaces every model (tests and benchmarks use a scripted fake).
+    """
     engine = create_engine(settings.resolved_database_url())
     await migrate(engine)
     sessions = session_factory(engine)
+    agent_store = AgentStore(sessions)
+    conversation_store = ConversationStore(sessions, clock)
+    abandoned = await conversation_store.fail_abandoned()
+    if abandoned:
+        log.warning("marked %d conversations left open by a previous run as failed", abandoned)
+    secrets = SecretStore(sessions, clock, ids)
+    http = httpx.AsyncClient()
+    embedded = EmbeddedModel(
+        settings.local_llm, settings.resolved_models_dir(), settings.llm_threads
+    )
+    router = LLMRouter(
+        settings.llm_endpoints, embedded.get, http, secrets.value, settings.llm_timeout_seconds
+    )
+    signing_key = await server_secret(sessions, "conversation_token_key")
+    conversations = ConversationService(
+        agent_store,
+        conversation_store,
+        ConversationTokens(bytes.fromhex(signing_key), clock),
+        router,
+        clock,
+        ids,
+        EngineOptions(ping_interval_seconds=settings.ping_interval_seconds),
+        llm_override,
+    )
     return Services(
         settings=settings,
         engine=engine,
         api_keys=ApiKeyStore(sessions, clock, ids),
-        agents=AgentService(AgentStore(sessions), clock, ids),
+        agent_store=agent_store,
+        agents=AgentService(agent_store, clock, ids),
+        conversation_store=conversation_store,
+        conversations=conversations,
+        secrets=secrets,
+        embedded_llm=embedded,
+        http=http,
     )
 
 

@@ -12,6 +12,8 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from parley.providers.llm.router import EndpointSettings
+
 
 class Settings(BaseSettings):
     """Everything an operator can configure."""
@@ -33,6 +35,38 @@ class Settings(BaseSettings):
         default=2 * 1024 * 1024, ge=1024, description="Largest accepted REST request body."
     )
     log_level: str = "info"
+    public_url: str | None = Field(
+        default=None,
+        description="How clients reach this server (e.g. https://voice.example.com); signed "
+        "URLs are built from it. Default: the scheme and host of each request.",
+    )
+    local_llm: str = Field(
+        default="qwen2.5-coder-1.5b",
+        description="The embedded model: qwen2.5-coder-1.5b, qwen2.5-coder-0.5b, or a .gguf path.",
+    )
+    models_dir: Path | None = Field(
+        default=None,
+        description="Where assembled model files are kept (default: <data dir>/models).",
+    )
+    llm_threads: int | None = Field(
+        default=None, ge=1, description="CPU threads for the local LLM."
+    )
+    llm_endpoints: dict[str, EndpointSettings] = Field(
+        default_factory=dict,
+        description="JSON map from the spec's llm names to OpenAI-compatible endpoints, e.g. "
+        '{"gpt-4o-mini": {"url": "http://127.0.0.1:8080/v1", "model_id": "qwen"}}.',
+    )
+    llm_timeout_seconds: float = Field(default=20.0, gt=0)
+    preload_models: bool = Field(
+        default=True, description="Load the local models at start-up rather than on first use."
+    )
+    ping_interval_seconds: float = Field(default=5.0, gt=0)
+    initiation_timeout_seconds: float = Field(
+        default=3.0, gt=0, description="How long to wait for conversation_initiation_client_data."
+    )
+
+    def resolved_models_dir(self) -> Path:
+        return self.models_dir or self.data_dir / "models"
 
     def resolved_database_url(self) -> str:
         """The database URL with the async driver Parley uses filled in."""

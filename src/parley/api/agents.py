@@ -23,7 +23,8 @@ from parley.schemas.agents import (
     ErrorResponse,
 )
 from parley.services import Services, services_of
-from parley.storage.agents import AgentQuery, InvalidCursorError, StoredAgent
+from parley.storage.agents import AgentQuery, StoredAgent
+from parley.storage.pagination import InvalidCursorError
 
 router = APIRouter(
     prefix="/v1/convai/agents",

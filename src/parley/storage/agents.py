@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, and_, delete, or_, select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from parley.storage.pagination import after, decode_cursor, encode_cursor, order
 from parley.storage.tables import AgentRow
 
 SortField = Literal["created_at", "name"]
@@ -63,27 +61,6 @@ class AgentPage:
     agents: list[StoredAgent]
     next_cursor: str | None
     has_more: bool
-
-
-class InvalidCursorError(ValueError):
-    """The cursor was not one this server handed out (or was made for another sort)."""
-
-
-def _encode_cursor(sort_by: SortField, row: AgentRow) -> str:
-    key = row.created_at_ms if sort_by == "created_at" else row.name
-    raw = json.dumps([sort_by, key, row.agent_id]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str, sort_by: SortField) -> tuple[Any, str]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        field, key, agent_id = json.loads(raw)
-    except (binascii.Error, ValueError, TypeError) as error:
-        raise InvalidCursorError("cursor is malformed; pass next_cursor unchanged") from error
-    if field != sort_by or not isinstance(agent_id, str):
-        raise InvalidCursorError("cursor belongs to a different sort order")
-    return key, agent_id
 
 
 def _escape_like(text: str) -> str:
@@ -151,27 +128,19 @@ class AgentStore:
         if query.archived is not None:
             statement = statement.where(AgentRow.archived == query.archived)
         if query.cursor:
-            key, agent_id = _decode_cursor(query.cursor, query.sort_by)
-            statement = statement.where(_after(sort_column, key, agent_id, descending))
-        order = (
-            (sort_column.desc(), AgentRow.agent_id.desc())
-            if descending
-            else (
-                sort_column.asc(),
-                AgentRow.agent_id.asc(),
+            key, agent_id = decode_cursor(query.cursor, query.sort_by)
+            statement = statement.where(
+                after(sort_column, AgentRow.agent_id, key, agent_id, descending)
             )
-        )
-        statement = statement.order_by(*order).limit(query.page_size + 1)
+        statement = statement.order_by(*order(sort_column, AgentRow.agent_id, descending))
+        statement = statement.limit(query.page_size + 1)
         async with self._sessions() as session:
             rows = list((await session.scalars(statement)).all())
         has_more = len(rows) > query.page_size
         rows = rows[: query.page_size]
-        next_cursor = _encode_cursor(query.sort_by, rows[-1]) if has_more else None
+        next_cursor = None
+        if has_more:
+            last = rows[-1]
+            key = last.created_at_ms if query.sort_by == "created_at" else last.name
+            next_cursor = encode_cursor(query.sort_by, key, last.agent_id)
         return AgentPage([StoredAgent.from_row(r) for r in rows], next_cursor, has_more)
-
-
-def _after(column: Any, key: Any, agent_id: str, descending: bool) -> ColumnElement[bool]:
-    """Rows strictly after ``(key, agent_id)`` in the page order."""
-    if descending:
-        return or_(column < key, and_(column == key, AgentRow.agent_id < agent_id))
-    return or_(column > key, and_(column == key, AgentRow.agent_id > agent_id))

@@ -42,3 +42,40 @@ class AgentRow(Base):
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at_ms: Mapped[int] = mapped_column(BigInteger, index=True)
     updated_at_ms: Mapped[int] = mapped_column(BigInteger)
+
+
+class ConversationRow(Base):
+    """A conversation, rewritten after every turn so a crash loses at most the turn in flight."""
+
+    __tablename__ = "conversations"
+
+    conversation_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    agent_id: Mapped[str] = mapped_column(String(64), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    start_time_unix_secs: Mapped[int] = mapped_column(BigInteger, index=True)
+    call_duration_secs: Mapped[int] = mapped_column(BigInteger)
+    transcript: Mapped[list[dict[str, Any]]] = mapped_column(JsonType)
+    termination_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    user_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    dynamic_variables: Mapped[dict[str, Any]] = mapped_column(JsonType)
+    updated_at_ms: Mapped[int] = mapped_column(BigInteger)
+
+
+class ServerSecretRow(Base):
+    """Secrets the server itself needs across restarts (e.g. the signed-URL key)."""
+
+    __tablename__ = "server_secrets"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class WorkspaceSecretRow(Base):
+    """A secret agents refer to by id (``custom_llm.api_key``, webhook headers)."""
+
+    __tablename__ = "workspace_secrets"
+
+    secret_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    value: Mapped[str] = mapped_column(Text)
+    created_at_ms: Mapped[int] = mapped_column(BigInteger)

@@ -1,0 +1,221 @@
+"""``/v1/convai/conversation``: the conversation WebSocket and its signed URLs.
+
+The socket code only moves frames: it authorises the connection, parses each frame into a
+typed event for the engine, and writes the engine's events back in order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Request, WebSocket
+from pydantic import BaseModel
+from starlette.websockets import WebSocketDisconnect, WebSocketState
+
+from parley.api.auth import require_api_key
+from parley.api.errors import ApiError
+from parley.api.frames import FrameError, UnknownEventError, parse_frame
+from parley.conversations.service import Admission, AdmissionRefusedError
+from parley.engine.conversation import Conversation
+from parley.engine.errors import ConversationError
+from parley.schemas.events import (
+    ClientEvent,
+    ConversationInitiationClientData,
+    ErrorBody,
+    ErrorEvent,
+    ServerEvent,
+    UserAudioChunk,
+    to_wire,
+)
+from parley.services import Services, services_of
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(tags=["conversation"])
+ServicesDep = Annotated[Services, Depends(services_of)]
+PATH = "/v1/convai/conversation"
+
+
+class SignedUrlResponse(BaseModel):
+    signed_url: str
+
+
+def _socket_base(request: Request, public_url: str | None) -> str:
+    """``ws(s)://host[:port]`` as the caller reached us (or as the operator configured)."""
+    base = (public_url or f"{request.url.scheme}://{request.url.netloc}").rstrip("/")
+    return base.replace("https://", "wss://", 1).replace("http://", "ws://", 1)
+
+
+@router.get(
+    f"{PATH}/get-signed-url",
+    response_model=SignedUrlResponse,
+    dependencies=[Depends(require_api_key)],
+)
+async def get_signed_url(
+    request: Request, services: ServicesDep, agent_id: str, include_conversation_id: bool = False
+) -> SignedUrlResponse:
+    """A WebSocket URL valid for 15 minutes that needs no API key (single-use with
+    ``include_conversation_id``)."""
+    if await services.agent_store.get(agent_id) is None:
+        raise ApiError(404, "agent_not_found", f"Agent {agent_id!r} does not exist.")
+    token, _ = services.conversations.signed_url_token(agent_id, include_conversation_id)
+    query = urlencode({"agent_id": agent_id, "conversation_signature": token})
+    base = _socket_base(request, services.settings.public_url)
+    return SignedUrlResponse(signed_url=f"{base}{PATH}?{query}")
+
+
+@router.websocket(PATH)
+async def conversation_socket(websocket: WebSocket) -> None:
+    offered = websocket.scope.get("subprotocols") or []
+    bearer = next((p.removeprefix("bearer.") for p in offered if p.startswith("bearer.")), None)
+    await websocket.accept(subprotocol="convai" if "convai" in offered else None)
+    params = websocket.query_params
+    token = params.get("conversation_signature") or params.get("token") or bearer
+    await SocketSession(websocket, websocket.app.state.services).run(params.get("agent_id"), token)
+
+
+class ClientGoneError(Exception):
+    """The client closed the socket."""
+
+
+class SocketSession:
+    """One WebSocket connection from accept to close."""
+
+    def __init__(self, websocket: WebSocket, services: Services) -> None:
+        self._ws = websocket
+        self._services = services
+        self._outgoing: asyncio.Queue[str | None] = asyncio.Queue()
+        self._writer = asyncio.create_task(self._write())
+        self._client_gone = False
+
+    async def _emit(self, event: ServerEvent) -> None:
+        self._outgoing.put_nowait(to_wire(event))
+
+    async def run(self, agent_id: str | None, token: str | None) -> None:
+        try:
+            admission = await self._services.conversations.admit(agent_id, token)
+        except AdmissionRefusedError as error:
+            await self._close(1008, error.reason)
+            return
+        try:
+            code, reason = await self._converse(admission)
+        except ClientGoneError:
+            self._client_gone = True
+            code, reason = 1000, ""
+        except ConversationError as error:
+            await self._emit(_error_event(error))
+            await self._close(error.code, error.message)
+            return
+        except FrameError as error:
+            await self._emit(_error_event(ConversationError("invalid_message", str(error))))
+            await self._close(1008, str(error))
+            return
+        await self._close(code, reason)
+
+    async def _converse(self, admission: Admission) -> tuple[int, str]:
+        """Run the conversation; returns the close code and reason."""
+        init, early = await self._read_initiation()
+        conversation = await self._services.conversations.open(admission, init, self._emit)
+        try:
+            await conversation.start()
+            for event in early:
+                await conversation.handle(event)
+            reader = asyncio.create_task(self._read_loop(conversation))
+            ended = asyncio.create_task(conversation.ended.wait())
+            await asyncio.wait({reader, ended}, return_when=asyncio.FIRST_COMPLETED)
+            ended.cancel()
+            reader.cancel()
+            await self._settle_reader(reader, conversation)
+        finally:
+            await conversation.shutdown()
+        return conversation.close_code, conversation.close_reason
+
+    async def _settle_reader(self, reader: asyncio.Task[None], conversation: Conversation) -> None:
+        """Turn the way the reader stopped into the conversation's ending."""
+        with contextlib.suppress(asyncio.CancelledError):
+            try:
+                await reader
+            except ClientGoneError:
+                self._client_gone = True
+                await conversation.client_disconnected()
+            except FrameError as error:
+                await conversation.fail(ConversationError("invalid_message", str(error)))
+
+    async def _receive_text(self) -> str:
+        message = await self._ws.receive()
+        if message["type"] == "websocket.disconnect":
+            raise ClientGoneError
+        text = message.get("text")
+        if text is None:
+            raise FrameError("binary frames are not part of the protocol; send JSON text frames")
+        return str(text)
+
+    async def _next_event(self) -> ClientEvent | UserAudioChunk | None:
+        """The next client event; None for a (reported) event of an unknown type."""
+        try:
+            return parse_frame(await self._receive_text())
+        except UnknownEventError as error:
+            await self._emit(_error_event(ConversationError("invalid_message", str(error))))
+            return None
+
+    async def _read_initiation(
+        self,
+    ) -> tuple[ConversationInitiationClientData | None, list[ClientEvent]]:
+        """Wait briefly for ``conversation_initiation_client_data``; a client that starts
+        with another event gets the agent's defaults."""
+        timeout = self._services.settings.initiation_timeout_seconds
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(timeout):
+                while True:
+                    event = await self._next_event()
+                    if event is None or isinstance(event, UserAudioChunk):
+                        continue  # audio before the start: heard from the voice issue on
+                    if isinstance(event, ConversationInitiationClientData):
+                        return event, []
+                    return None, [event]
+        return None, []
+
+    async def _read_loop(self, conversation: Conversation) -> None:
+        while True:
+            event = await self._next_event()
+            if event is None or isinstance(event, UserAudioChunk):
+                continue
+            await conversation.handle(event)
+
+    async def _write(self) -> None:
+        while (text := await self._outgoing.get()) is not None:
+            try:
+                await self._ws.send_text(text)
+            except (WebSocketDisconnect, RuntimeError, OSError):
+                self._client_gone = True
+                return
+
+    async def _close(self, code: int, reason: str) -> None:
+        """Send what is queued, then close (once)."""
+        self._outgoing.put_nowait(None)
+        await self._writer
+        if self._client_gone or self._ws.application_state is WebSocketState.DISCONNECTED:
+            return
+        with contextlib.suppress(RuntimeError, OSError, WebSocketDisconnect):
+            await self._ws.close(code, _close_reason(reason))
+
+
+def _close_reason(reason: str) -> str:
+    """Close reasons are limited to 123 bytes."""
+    encoded = reason.encode()[:123]
+    return encoded.decode(errors="ignore")
+
+
+def _error_event(error: ConversationError) -> ErrorEvent:
+    return ErrorEvent(
+        error_event=ErrorBody(
+            code=error.code,
+            message=error.message,
+            error_type=error.error_type,
+            reason=error.message,
+        )
+    )

@@ -1,0 +1,134 @@
+"""``/v1/convai/conversations``: reading back and deleting stored conversations."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Response
+from pydantic import BaseModel
+
+from parley.api.errors import ApiError
+from parley.services import Services, services_of
+from parley.storage.conversations import StoredConversation
+from parley.storage.pagination import InvalidCursorError
+
+router = APIRouter(prefix="/v1/convai/conversations", tags=["conversations"])
+ServicesDep = Annotated[Services, Depends(services_of)]
+Status = Literal["initiated", "in-progress", "processing", "done", "failed"]
+
+
+class ConversationSummary(BaseModel):
+    agent_id: str
+    agent_name: str | None
+    conversation_id: str
+    start_time_unix_secs: int
+    call_duration_secs: int
+    message_count: int
+    status: Status
+    call_successful: Literal["success", "failure", "unknown"]
+
+
+class ConversationPageResponse(BaseModel):
+    conversations: list[ConversationSummary]
+    next_cursor: str | None
+    has_more: bool
+
+
+class ConversationMetadata(BaseModel):
+    start_time_unix_secs: int
+    call_duration_secs: int
+    termination_reason: str | None
+
+
+class ConversationResponse(BaseModel):
+    agent_id: str
+    conversation_id: str
+    status: Status
+    user_id: str | None
+    transcript: list[dict[str, Any]]
+    metadata: ConversationMetadata
+    has_audio: bool = False
+    has_user_audio: bool = False
+    has_response_audio: bool = False
+    has_auxiliary_audio: bool = False
+    analysis: None = None
+    conversation_initiation_client_data: dict[str, Any]
+
+
+def _call_successful(conversation: StoredConversation) -> Literal["success", "failure", "unknown"]:
+    if conversation.status == "failed":
+        return "failure"
+    return "success" if conversation.status == "done" else "unknown"
+
+
+async def _get(services: Services, conversation_id: str) -> StoredConversation:
+    conversation = await services.conversation_store.get(conversation_id)
+    if conversation is None:
+        raise ApiError(
+            404, "conversation_not_found", f"Conversation {conversation_id!r} does not exist."
+        )
+    return conversation
+
+
+@router.get("", response_model=ConversationPageResponse)
+async def list_conversations(
+    services: ServicesDep,
+    agent_id: str | None = None,
+    page_size: Annotated[int, Query(ge=1, le=100)] = 30,
+    cursor: str | None = None,
+) -> ConversationPageResponse:
+    """Conversations, newest first; filter by ``agent_id``."""
+    try:
+        page = await services.conversation_store.list(agent_id, page_size, cursor)
+    except InvalidCursorError as error:
+        raise ApiError(400, "invalid_cursor", str(error)) from error
+    names: dict[str, str | None] = {}
+    for conversation in page.conversations:
+        if conversation.agent_id not in names:
+            agent = await services.agent_store.get(conversation.agent_id)
+            names[conversation.agent_id] = agent.name if agent else None
+    return ConversationPageResponse(
+        conversations=[
+            ConversationSummary(
+                agent_id=c.agent_id,
+                agent_name=names[c.agent_id],
+                conversation_id=c.conversation_id,
+                start_time_unix_secs=c.start_time_unix_secs,
+                call_duration_secs=c.call_duration_secs,
+                message_count=len(c.transcript),
+                status=c.status,
+                call_successful=_call_successful(c),
+            )
+            for c in page.conversations
+        ],
+        next_cursor=page.next_cursor,
+        has_more=page.has_more,
+    )
+
+
+@router.get("/{conversation_id}", response_model=ConversationResponse)
+async def get_conversation(services: ServicesDep, conversation_id: str) -> ConversationResponse:
+    """One conversation with its whole transcript."""
+    conversation = await _get(services, conversation_id)
+    return ConversationResponse(
+        agent_id=conversation.agent_id,
+        conversation_id=conversation.conversation_id,
+        status=conversation.status,
+        user_id=conversation.user_id,
+        transcript=conversation.transcript,
+        metadata=ConversationMetadata(
+            start_time_unix_secs=conversation.start_time_unix_secs,
+            call_duration_secs=conversation.call_duration_secs,
+            termination_reason=conversation.termination_reason,
+        ),
+        conversation_initiation_client_data={"dynamic_variables": conversation.dynamic_variables},
+    )
+
+
+@router.delete("/{conversation_id}", status_code=204, response_class=Response)
+async def delete_conversation(services: ServicesDep, conversation_id: str) -> Response:
+    if not await services.conversation_store.delete(conversation_id):
+        raise ApiError(
+            404, "conversation_not_found", f"Conversation {conversation_id!r} does not exist."
+        )
+    return Response(status_code=204)

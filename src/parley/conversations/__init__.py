@@ -1,0 +1,1 @@
+"""Conversation use cases: authorising a connection, starting the engine, reading records."""

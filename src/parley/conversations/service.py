@@ -1,0 +1,100 @@
+"""Opening conversations: who may connect, with which config, on which model."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from parley.clock import Clock
+from parley.engine.conversation import Conversation, EngineOptions
+from parley.engine.errors import ConversationError
+from parley.engine.outbox import Emit
+from parley.engine.session import resolve_session
+from parley.ids import IdFactory
+from parley.providers.llm.base import LLM, LLMError
+from parley.providers.llm.router import LLMRouter
+from parley.schemas.events import ConversationInitiationClientData
+from parley.signing import ConversationTokens, TokenError
+from parley.storage.agents import AgentStore, StoredAgent
+from parley.storage.conversations import ConversationStore
+
+
+class AdmissionRefusedError(Exception):
+    """The connection may not start a conversation; ``reason`` is sent as the close reason."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Admission:
+    """A connection that may talk to ``agent``, as ``conversation_id``."""
+
+    agent: StoredAgent
+    conversation_id: str
+
+
+class ConversationService:
+    def __init__(
+        self,
+        agents: AgentStore,
+        conversations: ConversationStore,
+        tokens: ConversationTokens,
+        router: LLMRouter,
+        clock: Clock,
+        ids: IdFactory,
+        options: EngineOptions,
+        llm_override: LLM | None = None,
+    ) -> None:
+        self._agents = agents
+        self._conversations = conversations
+        self._tokens = tokens
+        self._router = router
+        self._clock = clock
+        self._ids = ids
+        self._options = options
+        self._llm_override = llm_override
+
+    def signed_url_token(
+        self, agent_id: str, include_conversation_id: bool
+    ) -> tuple[str, str | None]:
+        conversation_id = self._ids.new("conv") if include_conversation_id else None
+        return self._tokens.issue(agent_id, conversation_id), conversation_id
+
+    async def admit(self, agent_id: str | None, token: str | None) -> Admission:
+        """Check the agent exists and the caller may talk to it."""
+        if not agent_id:
+            raise AdmissionRefusedError("agent_id query parameter is required")
+        agent = await self._agents.get(agent_id)
+        if agent is None:
+            raise AdmissionRefusedError(f"agent {agent_id} does not exist")
+        conversation_id = None
+        if token:
+            try:
+                claims = self._tokens.verify(token, agent_id)
+            except TokenError as error:
+                raise AdmissionRefusedError(str(error)) from error
+            conversation_id = claims.conversation_id
+            if conversation_id and await self._conversations.exists(conversation_id):
+                raise AdmissionRefusedError("this signed URL was already used; request a new one")
+        elif (agent.platform_settings.get("auth") or {}).get("enable_auth"):
+            raise AdmissionRefusedError(
+                "this agent requires authentication: connect with a signed URL "
+                "(GET /v1/convai/conversation/get-signed-url)"
+            )
+        return Admission(agent, conversation_id or self._ids.new("conv"))
+
+    async def open(
+        self, admission: Admission, init: ConversationInitiationClientData | None, emit: Emit
+    ) -> Conversation:
+        """Resolve the session and build its engine (not started yet)."""
+        session = resolve_session(
+            admission.agent, init, admission.conversation_id, self._clock.now()
+        )
+        try:
+            llm = self._llm_override or await self._router.for_prompt(
+                session.prompt, session.variables
+            )
+        except LLMError as error:
+            raise ConversationError("llm_error", f"No model available: {error}", 1002) from error
+        return Conversation(session, llm, self._clock, emit, self._conversations, self._options)

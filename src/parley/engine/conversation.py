@@ -1,0 +1,398 @@
+"""A conversation: who speaks when, the timers around turns, and how it ends.
+
+The engine never touches a socket. The edge feeds it typed client events with
+:meth:`Conversation.handle` and sends whatever it emits; when :attr:`Conversation.ended`
+is set, the edge closes the socket with :attr:`close_code` and :attr:`close_reason`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import logging
+from collections.abc import Coroutine
+from dataclasses import dataclass
+from typing import Any, assert_never
+
+from parley.clock import Clock
+from parley.engine.errors import ConversationError
+from parley.engine.history import History
+from parley.engine.outbox import Emit, Outbox
+from parley.engine.pending import PendingToolCalls, ToolOutcome
+from parley.engine.session import SessionConfig
+from parley.engine.transcript import (
+    ConversationRecorder,
+    ConversationSnapshot,
+    Status,
+    TranscriptEntry,
+)
+from parley.engine.turn import AgentTurn, TurnContext, TurnOutcome
+from parley.providers.llm.base import LLM, ChatMessage, LLMError, LLMTimeoutError
+from parley.schemas import events as ev
+
+log = logging.getLogger(__name__)
+
+REENGAGE = (
+    "The user has been silent for a while. In one short sentence, check naturally whether "
+    "they are still there."
+)
+OPEN = "The user has not said anything yet. Greet them briefly and start the conversation."
+
+
+class Phase(enum.Enum):
+    CREATED = "created"
+    LISTENING = "listening"  # waiting for the user
+    RESPONDING = "responding"  # an agent turn is running
+    SILENT = "silent"  # skip_turn: wait for the user, no re-engagement
+    ENDED = "ended"
+
+
+@dataclass(frozen=True)
+class EngineOptions:
+    ping_interval_seconds: float = 5.0
+
+
+class Conversation:
+    """Owns turn-taking and state for one conversation; see the module docstring."""
+
+    def __init__(
+        self,
+        session: SessionConfig,
+        llm: LLM,
+        clock: Clock,
+        emit: Emit,
+        recorder: ConversationRecorder,
+        options: EngineOptions | None = None,
+    ) -> None:
+        self.session = session
+        self._llm = llm
+        self._clock = clock
+        self._recorder = recorder
+        self._options = options or EngineOptions()
+        self._outbox = Outbox(emit, session.client_events)
+        self._history = History(session.system_prompt)
+        self._pending = PendingToolCalls(clock)
+        self._variables = dict(session.variables)
+        self._transcript: list[TranscriptEntry] = []
+        self._phase = Phase.CREATED
+        self._status: Status = "initiated"
+        self._started_at = clock.now()
+        self._started_monotonic = clock.monotonic()
+        self._last_user_activity = clock.monotonic()
+        self._turn: AgentTurn | None = None
+        self._turn_task: asyncio.Task[None] | None = None
+        self._queued_messages: list[str] = []
+        self._silence_task: asyncio.Task[None] | None = None
+        self._background: set[asyncio.Task[None]] = set()
+        self._pings: dict[int, float] = {}
+        self._ping_ms: int | None = None
+        self.ended = asyncio.Event()
+        self.close_code: ev.CloseCode = 1000
+        self.close_reason = ""
+        self.termination_reason: str | None = None
+
+    # ------------------------------------------------------------------ lifecycle
+
+    @property
+    def phase(self) -> Phase:
+        return self._phase
+
+    @property
+    def transcript(self) -> list[TranscriptEntry]:
+        return list(self._transcript)
+
+    async def start(self) -> None:
+        """Announce the conversation, say the first message, start the timers."""
+        self._require(Phase.CREATED)
+        self._status = "in-progress"
+        await self._outbox.send(
+            ev.ConversationInitiationMetadata(
+                conversation_initiation_metadata_event=ev.ConversationInitiationMetadataBody(
+                    conversation_id=self.session.conversation_id,
+                    agent_output_audio_format=self.session.output_format,
+                    user_input_audio_format=self.session.input_format,
+                )
+            )
+        )
+        self._spawn(self._ping_loop())
+        self._spawn(self._max_duration())
+        self._phase = Phase.LISTENING
+        if self.session.first_message:
+            await self._say_first_message()
+            self._restart_silence_timer(self.session.turn.turn_timeout)
+        else:
+            wait = self.session.turn.initial_wait_time
+            self._restart_silence_timer(
+                wait if wait is not None else self.session.turn.turn_timeout
+            )
+        await self._save()
+
+    async def client_disconnected(self) -> None:
+        await self._finish(1000, "client disconnected")
+
+    async def shutdown(self) -> None:
+        """Stop every task and store the final state; safe to call more than once."""
+        await self._finish(1000, "server shutting down")
+        tasks = [t for t in (self._turn_task, self._silence_task, *self._background) if t]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await self._save()
+
+    async def _finish(
+        self,
+        code: ev.CloseCode,
+        reason: str,
+        error: ConversationError | None = None,
+        status: Status = "done",
+    ) -> None:
+        if self._phase is Phase.ENDED:
+            return
+        self._phase = Phase.ENDED
+        self.close_code, self.close_reason = code, reason[:120]
+        self.termination_reason = reason
+        self._status = status
+        if error is not None:
+            await self._outbox.send(
+                ev.ErrorEvent(
+                    error_event=ev.ErrorBody(
+                        code=error.code,
+                        message=error.message,
+                        error_type=error.error_type,
+                        reason=reason,
+                    )
+                )
+            )
+        self.ended.set()
+        await self._save()
+
+    async def fail(self, error: ConversationError) -> None:
+        """End the call because of ``error`` (sent as an ``error`` event first)."""
+        status: Status = "failed" if error.code != 1000 else "done"
+        await self._finish(error.code, error.message, error, status)
+
+    # ------------------------------------------------------------------ client events
+
+    async def handle(self, event: ev.ClientEvent) -> None:  # noqa: C901 - one case per event type
+        """Apply one client event. Events after the end are ignored."""
+        if self._phase is Phase.ENDED:
+            return
+        match event:
+            case ev.UserMessage(text=text):
+                await self._on_user_message(text or "")
+            case ev.MultimodalMessage(text=message):
+                await self._on_user_message((message.text if message else None) or "")
+            case ev.ContextualUpdate(text=text, context_id=context_id):
+                self._history.add_context(text, context_id)
+            case ev.UserActivity():
+                self._user_was_active()
+            case ev.ClientToolResult(tool_call_id=call_id, result=result, is_error=is_error):
+                if not self._pending.resolve(call_id, ToolOutcome(result, is_error)):
+                    log.info("tool result for unknown or finished call %s ignored", call_id)
+            case ev.Pong(event_id=event_id):
+                self._on_pong(event_id)
+            case ev.ConversationInitiationClientData():
+                log.info("conversation_initiation_client_data after the start ignored")
+            case ev.Feedback() | ev.McpToolApprovalResult():
+                pass
+            case _:
+                assert_never(event)
+
+    async def _on_user_message(self, text: str) -> None:
+        text = text.strip()
+        if not text:
+            return
+        self._user_was_active()
+        if self._turn_task is not None and not self._turn_task.done():
+            if self._turn is not None and self._turn.uninterruptible:
+                self._queued_messages.append(text)
+                return
+            await self._interrupt()
+        event_id = self._outbox.next_event_id()
+        await self._outbox.send(
+            ev.UserTranscript(
+                user_transcription_event=ev.UserTranscriptBody(
+                    user_transcript=text, event_id=event_id
+                )
+            )
+        )
+        self._history.add(ChatMessage("user", text))
+        await self._record(TranscriptEntry("user", text, self._seconds_in_call()))
+        self._start_turn()
+
+    def _on_pong(self, event_id: int) -> None:
+        sent = self._pings.pop(event_id, None)
+        if sent is not None:
+            self._ping_ms = max(0, round((self._clock.monotonic() - sent) * 1000))
+
+    def _user_was_active(self) -> None:
+        self._last_user_activity = self._clock.monotonic()
+        if self._phase is Phase.SILENT:
+            self._phase = Phase.LISTENING
+        if self._phase is Phase.LISTENING:
+            self._restart_silence_timer(self.session.turn.turn_timeout)
+
+    # ------------------------------------------------------------------ agent turns
+
+    async def _say_first_message(self) -> None:
+        text = self.session.first_message
+        event_id = self._outbox.next_event_id()
+        await self._outbox.send(
+            ev.AgentResponse(
+                agent_response_event=ev.AgentResponseBody(agent_response=text, event_id=event_id)
+            )
+        )
+        self._history.add(ChatMessage("assistant", text))
+        await self._record(TranscriptEntry("agent", text, 0))
+
+    def _start_turn(self, instruction: str | None = None) -> None:
+        self._cancel_silence_timer()
+        self._phase = Phase.RESPONDING
+        context = TurnContext(
+            session=self.session,
+            llm=self._llm,
+            clock=self._clock,
+            outbox=self._outbox,
+            history=self._history,
+            pending=self._pending,
+            variables=self._variables,
+            record=self._record,
+            seconds_in_call=self._seconds_in_call,
+        )
+        self._turn = AgentTurn(context, instruction)
+        self._turn_task = asyncio.create_task(self._run_turn(self._turn))
+
+    async def _run_turn(self, turn: AgentTurn) -> None:
+        try:
+            outcome = await turn.run()
+        except LLMTimeoutError as error:
+            await self.fail(ConversationError("llm_timeout", str(error), 1002))
+            return
+        except LLMError as error:
+            await self.fail(ConversationError("llm_error", f"The LLM failed: {error}", 1002))
+            return
+        except ConversationError as error:
+            await self.fail(error)
+            return
+        except Exception:  # a bug must end this call cleanly, not leave it hanging
+            log.exception("agent turn crashed in %s", self.session.conversation_id)
+            await self.fail(ConversationError("unknown", "Internal error in the agent turn.", 1011))
+            return
+        await self._after_turn(outcome)
+
+    async def _after_turn(self, outcome: TurnOutcome) -> None:
+        if self._phase is Phase.ENDED:
+            return
+        if outcome is TurnOutcome.END_CALL:
+            await self._finish(1000, "end_call tool was called")
+            return
+        self._phase = Phase.SILENT if outcome is TurnOutcome.SKIP_TURN else Phase.LISTENING
+        if self._queued_messages:
+            text = self._queued_messages.pop(0)
+            self._spawn(self._on_user_message(text))
+            return
+        self._restart_silence_timer(self.session.turn.turn_timeout)
+
+    async def _interrupt(self) -> None:
+        """Stop the agent mid-turn (the user spoke); what was said so far is marked."""
+        task, turn = self._turn_task, self._turn
+        if task is None or turn is None:
+            return
+        speaking = turn.speaking
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        self._turn_task = self._turn = None
+        self._phase = Phase.LISTENING
+        if speaking is not None and speaking.text:
+            await self._outbox.send(
+                ev.Interruption(interruption_event=ev.InterruptionBody(event_id=speaking.event_id))
+            )
+            entry = TranscriptEntry("agent", speaking.text, self._seconds_in_call())
+            entry.interrupted = True
+            await self._record(entry)
+
+    # ------------------------------------------------------------------ timers
+
+    def _restart_silence_timer(self, wait: float) -> None:
+        self._cancel_silence_timer()
+        self._silence_task = asyncio.create_task(self._silence_watch(wait))
+
+    def _cancel_silence_timer(self) -> None:
+        if self._silence_task is not None and self._silence_task is not asyncio.current_task():
+            self._silence_task.cancel()
+        self._silence_task = None
+
+    async def _silence_watch(self, turn_wait: float) -> None:
+        """Re-engage a silent user after ``turn_wait``; end the call after the silence limit."""
+        limit = self.session.turn.silence_end_call_timeout
+        end_in = self._last_user_activity + limit - self._clock.monotonic() if limit > 0 else None
+        reengage = turn_wait > 0 and self._phase is not Phase.SILENT
+        if not reengage and end_in is None:
+            return
+        waits = [w for w in (turn_wait if reengage else None, end_in) if w is not None]
+        await self._clock.sleep(max(0.0, min(waits)))
+        if end_in is not None and self._clock.monotonic() - self._last_user_activity >= limit:
+            await self._finish(1000, "silence timeout: the user did not speak")
+            return
+        self._silence_task = None
+        self._start_turn(REENGAGE if self._transcript else OPEN)
+
+    async def _ping_loop(self) -> None:
+        interval = self._options.ping_interval_seconds
+        while True:
+            await self._clock.sleep(interval)
+            event_id = self._outbox.next_event_id()
+            self._pings[event_id] = self._clock.monotonic()
+            await self._outbox.send(
+                ev.Ping(ping_event=ev.PingBody(event_id=event_id, ping_ms=self._ping_ms))
+            )
+            if len(self._pings) > 10:  # a client that never answers must not grow this
+                self._pings.pop(next(iter(self._pings)))
+
+    async def _max_duration(self) -> None:
+        await self._clock.sleep(self.session.max_duration_seconds)
+        await self.fail(
+            ConversationError(
+                "max_duration_exceeded",
+                f"The conversation reached its maximum duration of "
+                f"{self.session.max_duration_seconds:g} s.",
+                1000,
+            )
+        )
+
+    # ------------------------------------------------------------------ records
+
+    def _seconds_in_call(self) -> int:
+        return int(self._clock.monotonic() - self._started_monotonic)
+
+    async def _record(self, entry: TranscriptEntry) -> None:
+        self._transcript.append(entry)
+        await self._save()
+
+    def snapshot(self) -> ConversationSnapshot:
+        return ConversationSnapshot(
+            conversation_id=self.session.conversation_id,
+            agent_id=self.session.agent_id,
+            status=self._status,
+            started_at=self._started_at,
+            duration_secs=self._seconds_in_call(),
+            transcript=[entry.to_json() for entry in self._transcript],
+            termination_reason=self.termination_reason,
+            user_id=self.session.user_id,
+            dynamic_variables=self._variables,
+        )
+
+    async def _save(self) -> None:
+        try:
+            await self._recorder.save(self.snapshot())
+        except Exception:
+            log.exception("could not store conversation %s", self.session.conversation_id)
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    def _require(self, phase: Phase) -> None:
+        if self._phase is not phase:
+            raise RuntimeError(f"conversation is {self._phase.value}, expected {phase.value}")

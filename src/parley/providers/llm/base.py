@@ -1,0 +1,86 @@
+"""The LLM interface: a chat request in, a stream of text deltas and tool calls out.
+
+Every provider implements :class:`LLM`.  Errors are translated into the small taxonomy
+below at the provider boundary, so the engine can decide on its own whether to retry,
+fall back to a backup model, or end the call with the spec's error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+Role = Literal["system", "user", "assistant", "tool"]
+
+
+@dataclass(frozen=True)
+class ToolCall:
+    """A call the model asked for. ``arguments`` is already parsed JSON."""
+
+    call_id: str
+    name: str
+    arguments: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ChatMessage:
+    role: Role
+    content: str = ""
+    tool_calls: tuple[ToolCall, ...] = ()
+    tool_call_id: str | None = None  # for role="tool": the call this answers
+
+
+@dataclass(frozen=True)
+class ToolSpec:
+    """A function the model may call; ``parameters`` is a JSON schema object."""
+
+    name: str
+    description: str
+    parameters: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class LLMRequest:
+    messages: tuple[ChatMessage, ...]
+    tools: tuple[ToolSpec, ...] = ()
+    temperature: float | None = None
+    max_tokens: int | None = None  # None: the provider's default
+    extra_body: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TextDelta:
+    text: str
+
+
+LLMChunk = TextDelta | ToolCall
+
+
+class LLM(Protocol):
+    """A chat model. ``stream`` yields text as it is generated, then any tool calls."""
+
+    @property
+    def name(self) -> str:
+        """A label for logs and metrics, e.g. ``local:qwen2.5-coder-1.5b``."""
+        ...
+
+    def stream(self, request: LLMRequest) -> AsyncIterator[LLMChunk]:
+        """Generate a reply. Cancelling the iteration stops generation promptly."""
+        ...
+
+
+class LLMError(Exception):
+    """A provider failed. ``retryable`` says whether another attempt may succeed."""
+
+    def __init__(self, message: str, *, retryable: bool = True) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+
+
+class LLMTimeoutError(LLMError):
+    """No (complete) answer in time."""
+
+
+class LLMUnavailableError(LLMError):
+    """The provider cannot be reached or is not configured."""

@@ -1,0 +1,64 @@
+"""Fall back from one LLM to the next on error, timeout or an empty reply."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Sequence
+
+from parley.providers.llm.base import LLM, LLMChunk, LLMError, LLMRequest, LLMTimeoutError
+
+log = logging.getLogger(__name__)
+
+
+class CascadeLLM:
+    """Tries each model in order until one starts answering.
+
+    Once a model has produced output, its errors are final: a reply cannot switch models
+    half-way without the user hearing two different answers.
+    """
+
+    def __init__(self, candidates: Sequence[LLM], first_chunk_timeout: float = 20.0) -> None:
+        if not candidates:
+            raise ValueError("a cascade needs at least one LLM")
+        self._candidates = tuple(candidates)
+        self._timeout = first_chunk_timeout
+
+    @property
+    def name(self) -> str:
+        return " > ".join(llm.name for llm in self._candidates)
+
+    async def stream(self, request: LLMRequest) -> AsyncIterator[LLMChunk]:
+        failures: list[str] = []
+        timed_out = False
+        for llm in self._candidates:
+            produced = False
+            stream = aiter(llm.stream(request))
+            try:
+                async with asyncio.timeout(self._timeout):
+                    first = await anext(stream, None)
+                if first is not None:
+                    produced = True
+                    yield first
+                    async for chunk in stream:
+                        yield chunk
+                    return
+                failures.append(f"{llm.name}: empty reply")
+            except TimeoutError:
+                timed_out = True
+                failures.append(f"{llm.name}: no answer within {self._timeout:g} s")
+            except LLMError as error:
+                if produced:
+                    raise
+                failures.append(f"{llm.name}: {error}")
+            finally:
+                await _close(stream)
+            log.warning("LLM fallback: %s", failures[-1])
+        error_type = LLMTimeoutError if timed_out and len(failures) == 1 else LLMError
+        raise error_type("; ".join(failures))
+
+
+async def _close(stream: AsyncIterator[LLMChunk]) -> None:
+    close = getattr(stream, "aclose", None)
+    if close is not None:
+        await close()

@@ -1,0 +1,41 @@
+"""The embedded local model, shared by every conversation and loaded once."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+
+from parley.providers.llm.base import LLM
+from parley.providers.llm.local import LocalLlamaLLM
+
+log = logging.getLogger(__name__)
+
+
+class EmbeddedModel:
+    """Loads ``model`` (a packaged model key or a .gguf path) on first use, exactly once."""
+
+    def __init__(self, model: str, cache_dir: Path, threads: int | None) -> None:
+        self._model = model
+        self._cache_dir = cache_dir
+        self._threads = threads
+        self._loading: asyncio.Task[LocalLlamaLLM] | None = None
+
+    async def get(self) -> LLM:
+        if self._loading is None or (self._loading.done() and self._loading.exception()):
+            self._loading = asyncio.create_task(self._load())
+        return await asyncio.shield(self._loading)
+
+    async def _load(self) -> LocalLlamaLLM:
+        log.info(
+            "loading the local LLM %s (first use assembles it in %s)", self._model, self._cache_dir
+        )
+        return await LocalLlamaLLM.from_model(
+            self._model, self._cache_dir, progress=log.info, n_threads=self._threads
+        )
+
+    async def close(self) -> None:
+        if self._loading is not None and self._loading.done() and not self._loading.exception():
+            await self._loading.result().aclose()
+        elif self._loading is not None:
+            self._loading.cancel()

@@ -1,0 +1,345 @@
+"""An in-process LLM: a GGUF model run by llama-cpp-python on the CPU.
+
+llama.cpp is blocking and not thread-safe, so each model runs one generation at a time in a
+worker thread and hands its tokens to the event loop through a queue.  The reply goes
+through :class:`ToolCallStream`: ordinary speech is yielded token by token, while the JSON
+tool calls the Qwen models write as text are held back, parsed and yielded as
+:class:`ToolCall` objects (their text is never spoken).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import logging
+import os
+import secrets
+import threading
+import time
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator
+from contextlib import aclosing
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from parley.providers.llm.base import (
+    ChatMessage,
+    LLMChunk,
+    LLMError,
+    LLMRequest,
+    LLMUnavailableError,
+    TextDelta,
+    ToolCall,
+    ToolSpec,
+)
+from parley.providers.llm.local_models import (
+    PackagedModel,
+    Progress,
+    ensure_gguf,
+    model_label,
+    resolve_model,
+)
+from parley.providers.llm.tool_calls import ToolCallStream
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_TEMPERATURE = 0.2  # near-greedy: steadier tool calls, a little less repetition than 0
+DEFAULT_MAX_TOKENS = 256  # about a minute of speech; a voice reply should be far shorter
+DEFAULT_N_CTX = 4096
+# Appended as a user turn after tool results.  Without it the 0.5B model repeats the call and
+# echoes the result JSON, and the 1.5B one sometimes does; with it both answer from the result.
+# It comes last, so the KV-cache prefix of the next turn is unaffected.
+TOOL_RESULT_NUDGE = "Using that result, answer my question in plain words."
+
+# With verbose=False, llama-cpp-python points the process's stdout/stderr at /dev/null while
+# a model loads and restores them afterwards; two loads at once could restore the wrong ones.
+_LOAD_LOCK = threading.Lock()
+
+
+class _ChatModel(Protocol):
+    """The part of ``llama_cpp.Llama`` this provider uses (its stream is loosely typed)."""
+
+    def create_chat_completion(self, **kwargs: Any) -> Any: ...
+
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class _Failed:
+    error: BaseException
+
+
+class _End:
+    pass
+
+
+_Item = str | _Failed | _End
+
+
+def new_call_id() -> str:
+    return f"call_{secrets.token_hex(12)}"
+
+
+class LocalLlamaLLM:
+    """A GGUF chat model served in-process; implements :class:`~parley.providers.llm.base.LLM`.
+
+    Loading takes about a second and should happen before the first call: ``await load()``
+    (idempotent; concurrent callers share one load) or build it with :meth:`from_model`.
+    ``stream`` loads the model itself if nobody did.
+    """
+
+    def __init__(
+        self,
+        model_path: Path,
+        *,
+        label: str | None = None,
+        n_ctx: int = DEFAULT_N_CTX,
+        n_threads: int | None = None,
+        temperature: float = DEFAULT_TEMPERATURE,
+        max_tokens: int = DEFAULT_MAX_TOKENS,
+        tool_result_nudge: str | None = TOOL_RESULT_NUDGE,
+        call_ids: Callable[[], str] = new_call_id,
+    ) -> None:
+        self._model_path = model_path
+        self._name = f"local:{label or model_path.stem}"
+        self._n_ctx = n_ctx
+        self._n_threads = n_threads or os.cpu_count() or 1
+        self._temperature = temperature
+        self._max_tokens = max_tokens
+        self._tool_result_nudge = tool_result_nudge
+        self._call_ids = call_ids
+        self._llama: _ChatModel | None = None
+        self._loading: asyncio.Future[_ChatModel] | None = None
+        self._lock = asyncio.Lock()  # one generation at a time: llama.cpp is not thread-safe
+
+    @classmethod
+    async def from_model(
+        cls,
+        model: str | Path | PackagedModel,
+        cache_dir: Path,
+        *,
+        progress: Progress | None = None,
+        **options: Any,
+    ) -> LocalLlamaLLM:
+        """Assemble a packaged model (or take a ``.gguf`` path), then load it."""
+        spec = resolve_model(model)
+        path = await asyncio.to_thread(ensure_gguf, spec, cache_dir, progress or logger.info)
+        llm = cls(path, label=model_label(spec), **options)
+        await llm.load()
+        return llm
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def ready(self) -> bool:
+        return self._llama is not None
+
+    async def load(self) -> None:
+        """Load the model in a worker thread; safe to call many times and concurrently."""
+        if self._llama is not None:
+            return
+        if self._loading is None:
+            self._loading = asyncio.get_running_loop().run_in_executor(None, self._load_blocking)
+        try:
+            self._llama = await asyncio.shield(self._loading)
+        except LLMError:
+            self._loading = None  # let a later call try again (e.g. after installing)
+            raise
+
+    def _load_blocking(self) -> _ChatModel:
+        try:  # imported by name: llama-cpp-python is optional, also for type checking
+            llama_cpp = importlib.import_module("llama_cpp")
+        except ImportError as error:
+            raise LLMUnavailableError(
+                "local models need llama-cpp-python: pip install llama-cpp-python==0.3.36",
+                retryable=False,
+            ) from error
+        if not self._model_path.is_file():
+            raise LLMUnavailableError(f"model file not found: {self._model_path}", retryable=False)
+        started = time.monotonic()
+        try:
+            with _LOAD_LOCK:
+                llama: _ChatModel = llama_cpp.Llama(
+                    model_path=str(self._model_path),
+                    n_ctx=self._n_ctx,
+                    n_threads=self._n_threads,
+                    n_threads_batch=self._n_threads,
+                    verbose=False,
+                )
+        except (ValueError, RuntimeError) as error:  # llama.cpp could not read the file
+            raise LLMUnavailableError(
+                f"cannot load model {self._model_path}: {error}", retryable=False
+            ) from error
+        logger.info(
+            "loaded %s in %.2f s (%d threads)",
+            self._name,
+            time.monotonic() - started,
+            self._n_threads,
+        )
+        return llama
+
+    async def aclose(self) -> None:
+        """Wait for a running generation to end, then free the model."""
+        async with self._lock:
+            self.close()
+
+    def close(self) -> None:
+        """Free the model's memory now instead of whenever the garbage collector runs."""
+        if self._llama is not None:
+            self._llama.close()
+            self._llama = None
+        self._loading = None
+
+    async def stream(self, request: LLMRequest) -> AsyncIterator[LLMChunk]:
+        """Yield speech as it is generated, then the tool calls found in the reply."""
+        await self.load()
+        assert self._llama is not None
+        tool_stream = ToolCallStream([tool.name for tool in request.tools])
+        async with aclosing(self._generate(self._llama, self._completion_args(request))) as deltas:
+            async for delta in deltas:
+                if text := tool_stream.feed(delta):
+                    yield TextDelta(text)
+        rest, calls = tool_stream.finish()
+        if rest:
+            yield TextDelta(rest)
+        for call in calls:
+            yield ToolCall(call_id=self._call_ids(), name=call.name, arguments=call.arguments)
+
+    def _completion_args(self, request: LLMRequest) -> dict[str, Any]:
+        messages = [to_llama_message(message) for message in request.messages]
+        if request.messages and request.messages[-1].role == "tool" and self._tool_result_nudge:
+            messages.append({"role": "user", "content": self._tool_result_nudge})
+        args: dict[str, Any] = {
+            "messages": messages,
+            "temperature": self._temperature
+            if request.temperature is None
+            else request.temperature,
+            "max_tokens": request.max_tokens or self._max_tokens,
+        }
+        if request.tools:
+            args["tools"] = [to_llama_tool(tool) for tool in request.tools]
+        return args
+
+    async def _generate(self, llama: _ChatModel, args: dict[str, Any]) -> AsyncGenerator[str, None]:
+        """Run one completion in a thread; closing this generator stops it between tokens."""
+        loop = asyncio.get_running_loop()
+        queue: asyncio.Queue[_Item] = asyncio.Queue()
+        stop = threading.Event()
+        await self._lock.acquire()
+        try:
+            worker = loop.run_in_executor(
+                None, _run_completion, llama, args, stop, _sender(loop, queue)
+            )
+        except BaseException:
+            self._lock.release()
+            raise
+        # The lock is held until the thread has really finished, even if we are cancelled.
+        worker.add_done_callback(lambda _: self._lock.release())
+        try:
+            while not isinstance(item := await queue.get(), _End):
+                if isinstance(item, _Failed):
+                    raise _translate(item.error)
+                yield item
+        finally:
+            stop.set()
+            await asyncio.wait([worker])
+
+
+def _sender(
+    loop: asyncio.AbstractEventLoop, queue: asyncio.Queue[_Item]
+) -> Callable[[_Item], bool]:
+    """Hand an item from the worker thread to the loop; False once the loop is gone."""
+
+    def send(item: _Item) -> bool:
+        try:
+            loop.call_soon_threadsafe(queue.put_nowait, item)
+        except RuntimeError:  # the event loop was closed under us
+            return False
+        return True
+
+    return send
+
+
+def _run_completion(
+    llama: _ChatModel, args: dict[str, Any], stop: threading.Event, send: Callable[[_Item], bool]
+) -> None:
+    """Worker thread: iterate llama's stream, forwarding text until done or told to stop."""
+    started = time.monotonic()
+    first: float | None = None
+    count = 0
+    try:
+        chunks: Iterator[dict[str, Any]] = llama.create_chat_completion(**args, stream=True)
+        try:
+            for chunk in chunks:
+                text = chunk["choices"][0]["delta"].get("content")
+                if stop.is_set() or (text and not send(text)):
+                    break
+                if text:
+                    count += 1
+                    first = first or time.monotonic()
+        finally:
+            close = getattr(chunks, "close", None)  # a generator: free it in this thread
+            if close is not None:
+                close()
+    except Exception as error:  # handed to the consumer, which raises it as an LLMError
+        send(_Failed(error))
+    finally:
+        send(_End())
+    _log_speed(started, first, count, stopped=stop.is_set())
+
+
+def _log_speed(started: float, first: float | None, count: int, *, stopped: bool) -> None:
+    if first is None:
+        return
+    decode = time.monotonic() - first
+    rate = (count - 1) / decode if count > 1 and decode > 0 else 0.0
+    logger.debug(
+        "first token after %.3f s, %d chunks at %.1f/s%s",
+        first - started,
+        count,
+        rate,
+        " (stopped)" if stopped else "",
+    )
+
+
+def _translate(error: BaseException) -> LLMError:
+    """llama raises ValueError for requests it can never serve (e.g. prompt > context)."""
+    if isinstance(error, LLMError):
+        return error
+    return LLMError(f"local model failed: {error}", retryable=not isinstance(error, ValueError))
+
+
+def to_llama_message(message: ChatMessage) -> dict[str, Any]:
+    """Convert to the OpenAI-style dict that the GGUF's chat template renders.
+
+    The Qwen2.5 template renders ``tool`` messages as ``<tool_response>`` blocks in a user
+    turn and assistant ``tool_calls`` as ``<tool_call>`` blocks, so both are passed through
+    natively.  It applies ``tojson`` to the arguments, so they stay a dict here (a JSON
+    string, as OpenAI sends it, would be encoded twice).
+    """
+    converted: dict[str, Any] = {"role": message.role, "content": message.content}
+    if message.tool_calls:
+        converted["tool_calls"] = [
+            {
+                "id": call.call_id,
+                "type": "function",
+                "function": {"name": call.name, "arguments": call.arguments},
+            }
+            for call in message.tool_calls
+        ]
+    if message.role == "tool" and message.tool_call_id:
+        converted["tool_call_id"] = message.tool_call_id
+    return converted
+
+
+def to_llama_tool(tool: ToolSpec) -> dict[str, Any]:
+    return {
+        "type": "function",
+        "function": {
+            "name": tool.name,
+            "description": tool.description,
+            "parameters": tool.parameters,
+        },
+    }

@@ -1,0 +1,134 @@
+"""Conversation persistence: one row per conversation, rewritten as it goes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from parley.clock import Clock
+from parley.engine.transcript import ConversationSnapshot
+from parley.storage.pagination import after, decode_cursor, encode_cursor, order
+from parley.storage.tables import ConversationRow
+
+OPEN_STATUSES = ("initiated", "in-progress")
+
+
+@dataclass(frozen=True)
+class StoredConversation:
+    conversation_id: str
+    agent_id: str
+    status: str
+    start_time_unix_secs: int
+    call_duration_secs: int
+    transcript: list[dict[str, Any]]
+    termination_reason: str | None
+    user_id: str | None
+    dynamic_variables: dict[str, Any]
+
+    @classmethod
+    def from_row(cls, row: ConversationRow) -> StoredConversation:
+        return cls(
+            conversation_id=row.conversation_id,
+            agent_id=row.agent_id,
+            status=row.status,
+            start_time_unix_secs=row.start_time_unix_secs,
+            call_duration_secs=row.call_duration_secs,
+            transcript=list(row.transcript),
+            termination_reason=row.termination_reason,
+            user_id=row.user_id,
+            dynamic_variables=dict(row.dynamic_variables),
+        )
+
+
+@dataclass(frozen=True)
+class ConversationPage:
+    conversations: list[StoredConversation]
+    next_cursor: str | None
+    has_more: bool
+
+
+def _values(snapshot: ConversationSnapshot, now_ms: int) -> dict[str, Any]:
+    return {
+        "agent_id": snapshot.agent_id,
+        "status": snapshot.status,
+        "start_time_unix_secs": int(snapshot.started_at),
+        "call_duration_secs": snapshot.duration_secs,
+        "transcript": snapshot.transcript,
+        "termination_reason": snapshot.termination_reason,
+        "user_id": snapshot.user_id,
+        "dynamic_variables": snapshot.dynamic_variables,
+        "updated_at_ms": now_ms,
+    }
+
+
+class ConversationStore:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> None:
+        self._sessions = sessions
+        self._clock = clock
+
+    async def exists(self, conversation_id: str) -> bool:
+        async with self._sessions() as session:
+            return await session.get(ConversationRow, conversation_id) is not None
+
+    async def save(self, snapshot: ConversationSnapshot) -> None:
+        """Insert or overwrite the conversation's row with ``snapshot``."""
+        values = _values(snapshot, int(self._clock.now() * 1000))
+        async with self._sessions.begin() as session:
+            row = await session.get(ConversationRow, snapshot.conversation_id)
+            if row is None:
+                session.add(ConversationRow(conversation_id=snapshot.conversation_id, **values))
+                return
+            for column, value in values.items():
+                setattr(row, column, value)
+
+    async def get(self, conversation_id: str) -> StoredConversation | None:
+        async with self._sessions() as session:
+            row = await session.get(ConversationRow, conversation_id)
+            return StoredConversation.from_row(row) if row else None
+
+    async def delete(self, conversation_id: str) -> bool:
+        async with self._sessions.begin() as session:
+            result = await session.execute(
+                delete(ConversationRow).where(ConversationRow.conversation_id == conversation_id)
+            )
+            return bool(getattr(result, "rowcount", 0))
+
+    async def list(
+        self, agent_id: str | None, page_size: int, cursor: str | None
+    ) -> ConversationPage:
+        """Newest first, one page at a time."""
+        column, id_column = ConversationRow.start_time_unix_secs, ConversationRow.conversation_id
+        statement = select(ConversationRow)
+        if agent_id:
+            statement = statement.where(ConversationRow.agent_id == agent_id)
+        if cursor:
+            key, row_id = decode_cursor(cursor, "start_time")
+            statement = statement.where(after(column, id_column, key, row_id, descending=True))
+        statement = statement.order_by(*order(column, id_column, descending=True))
+        async with self._sessions() as session:
+            rows = list((await session.scalars(statement.limit(page_size + 1))).all())
+        has_more = len(rows) > page_size
+        rows = rows[:page_size]
+        next_cursor = None
+        if has_more:
+            last = rows[-1]
+            next_cursor = encode_cursor(
+                "start_time", last.start_time_unix_secs, last.conversation_id
+            )
+        return ConversationPage(
+            [StoredConversation.from_row(r) for r in rows], next_cursor, has_more
+        )
+
+    async def fail_abandoned(self) -> int:
+        """At start-up: conversations left open by a crash are marked failed (their transcript
+        up to the last completed turn is kept)."""
+        async with self._sessions.begin() as session:
+            result = await session.execute(
+                update(ConversationRow)
+                .where(ConversationRow.status.in_(OPEN_STATUSES))
+                .values(status="failed", termination_reason="server stopped during the call")
+            )
+            return int(getattr(result, "rowcount", 0) or 0)
