@@ -3,21 +3,32 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
+import itertools
+import threading
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from parley.providers.llm.base import (
     ChatMessage,
     LLMChunk,
+    LLMError,
     LLMRequest,
     LLMUnavailableError,
     TextDelta,
     ToolCall,
     ToolSpec,
+)
+from parley.providers.llm.local import (
+    DEFAULT_MAX_TOKENS,
+    DEFAULT_TEMPERATURE,
+    TOOL_RESULT_NUDGE,
+    LocalLlamaLLM,
 )
 from parley.providers.llm.local_models import (
     MODELS,
@@ -29,6 +40,13 @@ from parley.providers.llm.local_models import (
     find_installed_part,
     resolve_model,
 )
+from tests.servers import MODEL_CACHE
+
+with contextlib.suppress(ImportError):
+    # Imported at collection time on purpose: imported for the first time inside a test
+    # (under filterwarnings=error), llama_cpp's never-closed /dev/null handles are reported
+    # as "Exception ignored ... ResourceWarning" when the interpreter exits.
+    import llama_cpp  # noqa: F401
 
 PIECES = [b"GGUF" + b"a" * 1000, b"b" * 2000, b"c" * 10, b"d" * 500]
 
@@ -147,8 +165,6 @@ def test_find_installed_part_uses_the_import_system(tmp_path: Path) -> None:
     assert find_installed_part(ModelPart("parley", "parley", "__init__.py")) is not None
 
 
-# --- the real model -------------------------------------------------------------------------
-
 WEATHER = ToolSpec(
     name="get_weather",
     description="Get the current weather for a city.",
@@ -158,6 +174,7 @@ WEATHER = ToolSpec(
         "required": ["location"],
     },
 )
+QUESTION = ChatMessage("user", "What's the weather in Paris?")
 SYSTEM = ChatMessage(
     "system", "You are a helpful voice assistant. Answer in one or two short sentences."
 )
@@ -167,29 +184,243 @@ async def _collect(chunks: AsyncIterator[LLMChunk]) -> list[LLMChunk]:
     return [chunk async for chunk in chunks]
 
 
+# --- the provider, with a scripted model in place of llama.cpp -----------------------------
+
+
+class FakeModel:
+    """Streams scripted pieces in llama-cpp-python's chunk format, like ``Llama`` does."""
+
+    def __init__(
+        self, pieces: Iterable[str] = (), *, delay: float = 0.0, error: Exception | None = None
+    ) -> None:
+        self.pieces = pieces
+        self.delay = delay
+        self.error = error
+        self.requests: list[dict[str, Any]] = []
+        self.threads: set[str] = set()
+        self.active = 0
+        self.most_active = 0
+        self.finished = threading.Event()
+        self.closed = False
+
+    def create_chat_completion(self, **kwargs: Any) -> Iterator[dict[str, Any]]:
+        self.requests.append(kwargs)
+        return self._chunks()
+
+    def _chunks(self) -> Iterator[dict[str, Any]]:
+        self.threads.add(threading.current_thread().name)
+        self.active += 1
+        self.most_active = max(self.most_active, self.active)
+        try:
+            yield {"choices": [{"delta": {"role": "assistant"}}]}
+            for piece in self.pieces:
+                time.sleep(self.delay)
+                yield {"choices": [{"delta": {"content": piece}}]}
+            if self.error is not None:
+                raise self.error
+        finally:
+            self.active -= 1
+            self.finished.set()
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def _fake_llm(model: FakeModel, **options: Any) -> LocalLlamaLLM:
+    ids = iter(range(1, 1000))
+    return LocalLlamaLLM(
+        Path("fake.gguf"), loader=lambda _: model, call_ids=lambda: f"call_{next(ids)}", **options
+    )
+
+
+async def test_text_streams_as_it_is_generated_with_voice_defaults() -> None:
+    model = FakeModel(["Sure", ", I can", " help."])
+    llm = _fake_llm(model)
+    try:
+        chunks = await _collect(llm.stream(LLMRequest(messages=(SYSTEM, QUESTION))))
+    finally:
+        await llm.aclose()
+
+    assert chunks == [TextDelta("Sure"), TextDelta(", I can"), TextDelta(" help.")]
+    (request,) = model.requests
+    assert request["temperature"] == DEFAULT_TEMPERATURE
+    assert request["max_tokens"] == DEFAULT_MAX_TOKENS
+    assert "tools" not in request
+    assert request["messages"] == [
+        {"role": "system", "content": SYSTEM.content},
+        {"role": "user", "content": QUESTION.content},
+    ]
+    assert model.threads == {"llama_0"}
+    assert model.closed
+    assert llm.name == "local:fake"
+
+
+async def test_a_json_reply_becomes_a_tool_call_and_is_not_spoken() -> None:
+    model = FakeModel(
+        ['{"name": "get_weather", ', '"arguments": {"location": "Paris"}}', "\nSunny."]
+    )
+    llm = _fake_llm(model)
+    try:
+        request = LLMRequest(messages=(SYSTEM, QUESTION), tools=(WEATHER,), temperature=0.0)
+        chunks = await _collect(llm.stream(request))
+    finally:
+        await llm.aclose()
+
+    assert chunks == [ToolCall("call_1", "get_weather", {"location": "Paris"})]
+    assert model.requests[0]["tools"] == [
+        {
+            "type": "function",
+            "function": {
+                "name": "get_weather",
+                "description": WEATHER.description,
+                "parameters": WEATHER.parameters,
+            },
+        }
+    ]
+    assert model.requests[0]["temperature"] == 0.0
+
+
+async def test_tool_results_use_the_template_format_and_ask_for_an_answer() -> None:
+    model = FakeModel(["It is 17 degrees."])
+    llm = _fake_llm(model)
+    call = ToolCall("call_7", "get_weather", {"location": "Paris"})
+    history = (
+        SYSTEM,
+        QUESTION,
+        ChatMessage("assistant", tool_calls=(call,)),
+        ChatMessage("tool", '{"celsius": 17}', tool_call_id="call_7"),
+    )
+    try:
+        await _collect(llm.stream(LLMRequest(messages=history, tools=(WEATHER,), max_tokens=9)))
+    finally:
+        await llm.aclose()
+
+    request = model.requests[0]
+    assert request["max_tokens"] == 9
+    assert request["messages"][2:] == [
+        {
+            "role": "assistant",
+            "content": "",
+            "tool_calls": [
+                {
+                    "id": "call_7",
+                    "type": "function",
+                    "function": {"name": "get_weather", "arguments": {"location": "Paris"}},
+                }
+            ],
+        },
+        {"role": "tool", "content": '{"celsius": 17}', "tool_call_id": "call_7"},
+        {"role": "user", "content": TOOL_RESULT_NUDGE},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("error", "retryable"),
+    [(ValueError("Requested tokens exceed context window"), False), (RuntimeError("decode"), True)],
+)
+async def test_generation_errors_become_llm_errors(error: Exception, retryable: bool) -> None:
+    llm = _fake_llm(FakeModel(["partial"], error=error))
+    try:
+        with pytest.raises(LLMError, match="local model failed") as caught:
+            await _collect(llm.stream(LLMRequest(messages=(QUESTION,))))
+    finally:
+        await llm.aclose()
+    assert caught.value.retryable is retryable
+
+
+async def test_cancelling_the_consumer_stops_the_generation_and_frees_the_model() -> None:
+    model = FakeModel(itertools.repeat("la "), delay=0.005)
+    llm = _fake_llm(model)
+    started = asyncio.Event()
+
+    async def consume() -> None:
+        async for _ in llm.stream(LLMRequest(messages=(QUESTION,))):
+            started.set()
+
+    try:
+        task = asyncio.create_task(consume())
+        await started.wait()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert model.finished.is_set()  # the llama iterator was closed in its own thread
+
+        model.pieces = ["again"]
+        assert await _collect(llm.stream(LLMRequest(messages=(QUESTION,)))) == [TextDelta("again")]
+    finally:
+        await llm.aclose()
+
+
+async def test_generations_run_one_at_a_time() -> None:
+    model = FakeModel(["a", "b", "c"], delay=0.01)
+    llm = _fake_llm(model)
+    request = LLMRequest(messages=(QUESTION,))
+    try:
+        replies = await asyncio.gather(*(_collect(llm.stream(request)) for _ in range(3)))
+    finally:
+        await llm.aclose()
+    assert all(len(reply) == 3 for reply in replies)
+    assert model.most_active == 1
+
+
+async def test_concurrent_loads_share_one_load_and_a_failed_load_can_be_retried() -> None:
+    attempts: list[Path] = []
+
+    def flaky_loader(path: Path) -> FakeModel:
+        attempts.append(path)
+        if len(attempts) == 1:
+            raise OSError("disk hiccup")
+        return FakeModel()
+
+    llm = LocalLlamaLLM(Path("m.gguf"), loader=flaky_loader)
+    try:
+        with pytest.raises(LLMUnavailableError, match="disk hiccup"):
+            await llm.load()
+        assert not llm.ready
+        await asyncio.gather(llm.load(), llm.load(), llm.load())
+        assert llm.ready
+        assert len(attempts) == 2
+    finally:
+        await llm.aclose()
+
+
+async def test_a_missing_model_file_is_reported_as_unavailable(tmp_path: Path) -> None:
+    llm = LocalLlamaLLM(tmp_path / "absent.gguf")
+    try:
+        with pytest.raises(LLMUnavailableError) as caught:
+            await _collect(llm.stream(LLMRequest(messages=(QUESTION,))))
+    finally:
+        await llm.aclose()
+    assert not caught.value.retryable
+
+
+# --- the real model -------------------------------------------------------------------------
+
+
 @pytest.fixture(scope="module")
-def qwen_05b(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def qwen_05b() -> Path:
     if any(find_installed_part(part) is None for part in QWEN_CODER_0_5B.parts):
         pytest.skip("the 0.5B model parts are not installed")
     pytest.importorskip("llama_cpp")
-    cache = tmp_path_factory.mktemp("models")
+    cache = MODEL_CACHE
     return ensure_gguf(QWEN_CODER_0_5B, cache, lambda _: None)
 
 
 @pytest.mark.slow_model
 async def test_real_model_speaks_calls_tools_and_stops(qwen_05b: Path) -> None:
-    from parley.providers.llm.local import LocalLlamaLLM
-
-    llm = await LocalLlamaLLM.from_model(qwen_05b, qwen_05b.parent, temperature=0.0)
+    # The fixture joined the parts into this cache already: from_model finds the file there.
+    llm = await LocalLlamaLLM.from_model("qwen2.5-coder-0.5b", qwen_05b.parent, temperature=0.0)
     try:
-        assert llm.name == f"local:{qwen_05b.stem}"
-        chat = LLMRequest(messages=(SYSTEM, ChatMessage("user", "Tell me a fun fact about cats.")))
+        assert llm.name == "local:qwen2.5-coder-0.5b"
+        chat = LLMRequest(
+            messages=(SYSTEM, ChatMessage("user", "Tell me a fun fact about cats.")),
+            max_tokens=40,
+        )
         reply = await _collect(llm.stream(chat))
         assert len(reply) > 3
         assert all(isinstance(chunk, TextDelta) for chunk in reply)
 
-        question = ChatMessage("user", "What's the weather in Paris?")
-        ask = LLMRequest(messages=(SYSTEM, question), tools=(WEATHER,))
+        ask = LLMRequest(messages=(SYSTEM, QUESTION), tools=(WEATHER,))
         chunks = await _collect(llm.stream(ask))
         calls = [chunk for chunk in chunks if isinstance(chunk, ToolCall)]
         assert chunks == calls  # nothing spoken, in particular no invented weather
@@ -201,7 +432,7 @@ async def test_real_model_speaks_calls_tools_and_stops(qwen_05b: Path) -> None:
         answer_request = LLMRequest(
             messages=(
                 SYSTEM,
-                question,
+                QUESTION,
                 ChatMessage("assistant", tool_calls=(calls[0],)),
                 ChatMessage("tool", result, tool_call_id=calls[0].call_id),
             ),
@@ -215,16 +446,29 @@ async def test_real_model_speaks_calls_tools_and_stops(qwen_05b: Path) -> None:
             messages=(SYSTEM, ChatMessage("user", "Tell me a long story about a dragon.")),
             max_tokens=200,
         )
-        chunks_seen = 0
-        async with asyncio.timeout(30):
+        # Cancelling the consuming task stops generation between two tokens.
+        started_speaking = asyncio.Event()
+
+        async def speak() -> None:
             async for _ in llm.stream(story):
-                chunks_seen += 1
-                if chunks_seen == 3:
-                    started = time.monotonic()
-                    break
-        assert time.monotonic() - started < 1.0
+                started_speaking.set()
+
+        task = asyncio.create_task(speak())
+        await asyncio.wait_for(started_speaking.wait(), 10)
+        cancelled_at = time.monotonic()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert time.monotonic() - cancelled_at < 0.5
+
+        # Leaving the loop early and closing the stream stops it too.
+        async with contextlib.aclosing(llm.stream(story)) as chunks_left:
+            async for _ in chunks_left:
+                break
+        closed_at = time.monotonic()
 
         again = await _collect(llm.stream(chat))
+        assert time.monotonic() - closed_at < 5
         assert any(isinstance(chunk, TextDelta) and chunk.text.strip() for chunk in again)
     finally:
         await llm.aclose()

@@ -131,19 +131,22 @@ class SocketSession:
             reader.cancel()
             await self._settle_reader(reader, conversation)
         finally:
-            await conversation.shutdown()
+            # Shielded: the final state is stored even if this handler is being cancelled.
+            await asyncio.shield(conversation.shutdown())
         return conversation.close_code, conversation.close_reason
 
     async def _settle_reader(self, reader: asyncio.Task[None], conversation: Conversation) -> None:
         """Turn the way the reader stopped into the conversation's ending."""
-        with contextlib.suppress(asyncio.CancelledError):
-            try:
-                await reader
-            except ClientGoneError:
-                self._client_gone = True
-                await conversation.client_disconnected()
-            except FrameError as error:
-                await conversation.fail(ConversationError("invalid_message", str(error)))
+        await asyncio.wait([reader])  # never raises: our own cancellation must stay ours
+        error = None if reader.cancelled() else reader.exception()
+        if isinstance(error, ClientGoneError):
+            self._client_gone = True
+            await conversation.client_disconnected()
+        elif isinstance(error, FrameError):
+            await conversation.fail(ConversationError("invalid_message", str(error)))
+        elif error is not None:
+            log.error("reading the socket failed", exc_info=error)
+            await conversation.fail(ConversationError("unknown", "Internal error.", 1011))
 
     async def _receive_text(self) -> str:
         message = await self._ws.receive()

@@ -209,6 +209,8 @@ class Conversation:
                 return
             await self._interrupt()
         event_id = self._outbox.next_event_id()
+        self._history.add(ChatMessage("user", text))
+        await self._record(TranscriptEntry("user", text, self._seconds_in_call()))
         await self._outbox.send(
             ev.UserTranscript(
                 user_transcription_event=ev.UserTranscriptBody(
@@ -216,8 +218,6 @@ class Conversation:
                 )
             )
         )
-        self._history.add(ChatMessage("user", text))
-        await self._record(TranscriptEntry("user", text, self._seconds_in_call()))
         self._start_turn()
 
     def _on_pong(self, event_id: int) -> None:
@@ -237,13 +237,13 @@ class Conversation:
     async def _say_first_message(self) -> None:
         text = self.session.first_message
         event_id = self._outbox.next_event_id()
+        self._history.add(ChatMessage("assistant", text))
+        await self._record(TranscriptEntry("agent", text, 0))
         await self._outbox.send(
             ev.AgentResponse(
                 agent_response_event=ev.AgentResponseBody(agent_response=text, event_id=event_id)
             )
         )
-        self._history.add(ChatMessage("assistant", text))
-        await self._record(TranscriptEntry("agent", text, 0))
 
     def _start_turn(self, instruction: str | None = None) -> None:
         self._cancel_silence_timer()
@@ -257,6 +257,7 @@ class Conversation:
             pending=self._pending,
             variables=self._variables,
             record=self._record,
+            save=self._save,
             seconds_in_call=self._seconds_in_call,
         )
         self._turn = AgentTurn(context, instruction)
@@ -383,8 +384,10 @@ class Conversation:
         )
 
     async def _save(self) -> None:
+        """Store the current state. Shielded: a write cancelled half-way (the caller being
+        interrupted or shut down) would lose the record and can wedge the DB driver."""
         try:
-            await self._recorder.save(self.snapshot())
+            await asyncio.shield(self._recorder.save(self.snapshot()))
         except Exception:
             log.exception("could not store conversation %s", self.session.conversation_id)
 

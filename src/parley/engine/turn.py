@@ -62,7 +62,8 @@ class TurnContext:
     history: History
     pending: PendingToolCalls
     variables: dict[str, Any]
-    record: Callable[[TranscriptEntry], Awaitable[None]]
+    record: Callable[[TranscriptEntry], Awaitable[None]]  # append to the transcript and store
+    save: Callable[[], Awaitable[None]]  # store again (after an entry changed)
     seconds_in_call: Callable[[], int]
 
 
@@ -84,10 +85,9 @@ class AgentTurn:
             entry = await self._say(message)
             self.speaking = None
             if not message.tool_calls:
-                await self._ctx.record(entry)
                 return TurnOutcome.COMPLETED
             outcome = await self._run_tools(message, entry)
-            await self._ctx.record(entry)
+            await self._ctx.save()
             if outcome is not None:
                 return outcome
         log.warning("turn stopped after %d tool rounds", MAX_TOOL_ROUNDS)
@@ -151,8 +151,11 @@ class AgentTurn:
         await self._ctx.record(TranscriptEntry("agent", text, self._ctx.seconds_in_call()))
 
     async def _say(self, message: AgentMessage) -> TranscriptEntry:
-        """Publish what this round said and remember it for the next LLM call."""
+        """Record what this round said, then publish it (stored before the client sees it)."""
         text = message.text.strip()
+        self._ctx.history.add(ChatMessage("assistant", text, tuple(message.tool_calls)))
+        entry = TranscriptEntry("agent", text or None, self._ctx.seconds_in_call())
+        await self._ctx.record(entry)
         if text:
             if self._ctx.outbox.wants("agent_chat_response_part"):
                 await self._ctx.outbox.send(_part("", "stop", message.event_id))
@@ -163,8 +166,7 @@ class AgentTurn:
                     )
                 )
             )
-        self._ctx.history.add(ChatMessage("assistant", text, tuple(message.tool_calls)))
-        return TranscriptEntry("agent", text or None, self._ctx.seconds_in_call())
+        return entry
 
     async def _run_tools(self, message: AgentMessage, entry: TranscriptEntry) -> TurnOutcome | None:
         """Run each requested tool; an end_call or skip_turn ends the turn."""

@@ -10,13 +10,15 @@ tool calls the Qwen models write as text are held back, parsed and yielded as
 from __future__ import annotations
 
 import asyncio
+import functools
 import importlib
 import logging
 import os
 import secrets
 import threading
 import time
-from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator
+from collections.abc import AsyncGenerator, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import aclosing
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,12 +58,15 @@ TOOL_RESULT_NUDGE = "Using that result, answer my question in plain words."
 _LOAD_LOCK = threading.Lock()
 
 
-class _ChatModel(Protocol):
+class ChatCompletionModel(Protocol):
     """The part of ``llama_cpp.Llama`` this provider uses (its stream is loosely typed)."""
 
     def create_chat_completion(self, **kwargs: Any) -> Any: ...
 
     def close(self) -> None: ...
+
+
+ModelLoader = Callable[[Path], ChatCompletionModel]
 
 
 @dataclass(frozen=True)
@@ -80,12 +85,38 @@ def new_call_id() -> str:
     return f"call_{secrets.token_hex(12)}"
 
 
+def load_llama(path: Path, *, n_ctx: int, n_threads: int) -> ChatCompletionModel:
+    """Open a GGUF file with llama-cpp-python (blocking; about 0.5-3 s)."""
+    try:  # imported by name: llama-cpp-python is optional, also for type checking
+        llama_cpp = importlib.import_module("llama_cpp")
+    except ImportError as error:
+        raise LLMUnavailableError(
+            "local models need llama-cpp-python: pip install llama-cpp-python==0.3.36",
+            retryable=False,
+        ) from error
+    if not path.is_file():
+        raise LLMUnavailableError(f"model file not found: {path}", retryable=False)
+    try:
+        with _LOAD_LOCK:
+            model: ChatCompletionModel = llama_cpp.Llama(
+                model_path=str(path),
+                n_ctx=n_ctx,
+                n_threads=n_threads,
+                n_threads_batch=n_threads,
+                verbose=False,
+            )
+    except (ValueError, RuntimeError) as error:  # llama.cpp could not read the file
+        raise LLMUnavailableError(f"cannot load model {path}: {error}", retryable=False) from error
+    return model
+
+
 class LocalLlamaLLM:
     """A GGUF chat model served in-process; implements :class:`~parley.providers.llm.base.LLM`.
 
-    Loading takes about a second and should happen before the first call: ``await load()``
+    Loading takes a second or more and should happen before the first call: ``await load()``
     (idempotent; concurrent callers share one load) or build it with :meth:`from_model`.
-    ``stream`` loads the model itself if nobody did.
+    ``stream`` loads the model itself if nobody did.  All llama.cpp work runs on one
+    dedicated thread, so it never waits behind other blocking work in the default executor.
     """
 
     def __init__(
@@ -99,17 +130,21 @@ class LocalLlamaLLM:
         max_tokens: int = DEFAULT_MAX_TOKENS,
         tool_result_nudge: str | None = TOOL_RESULT_NUDGE,
         call_ids: Callable[[], str] = new_call_id,
+        loader: ModelLoader | None = None,
     ) -> None:
         self._model_path = model_path
         self._name = f"local:{label or model_path.stem}"
-        self._n_ctx = n_ctx
         self._n_threads = n_threads or os.cpu_count() or 1
         self._temperature = temperature
         self._max_tokens = max_tokens
         self._tool_result_nudge = tool_result_nudge
         self._call_ids = call_ids
-        self._llama: _ChatModel | None = None
-        self._loading: asyncio.Future[_ChatModel] | None = None
+        self._loader = loader or functools.partial(
+            load_llama, n_ctx=n_ctx, n_threads=self._n_threads
+        )
+        self._model: ChatCompletionModel | None = None
+        self._loading: asyncio.Future[ChatCompletionModel] | None = None
+        self._thread: ThreadPoolExecutor | None = None
         self._lock = asyncio.Lock()  # one generation at a time: llama.cpp is not thread-safe
 
     @classmethod
@@ -134,70 +169,61 @@ class LocalLlamaLLM:
 
     @property
     def ready(self) -> bool:
-        return self._llama is not None
+        return self._model is not None
 
     async def load(self) -> None:
-        """Load the model in a worker thread; safe to call many times and concurrently."""
-        if self._llama is not None:
-            return
+        """Load the model in its thread; safe to call many times and concurrently."""
+        await self._loaded_model()
+
+    async def _loaded_model(self) -> ChatCompletionModel:
+        if self._model is not None:
+            return self._model
         if self._loading is None:
-            self._loading = asyncio.get_running_loop().run_in_executor(None, self._load_blocking)
+            loop = asyncio.get_running_loop()
+            self._loading = loop.run_in_executor(self._executor(), self._load_blocking)
         try:
-            self._llama = await asyncio.shield(self._loading)
-        except LLMError:
+            self._model = await asyncio.shield(self._loading)
+        except Exception:
             self._loading = None  # let a later call try again (e.g. after installing)
             raise
+        return self._model
 
-    def _load_blocking(self) -> _ChatModel:
-        try:  # imported by name: llama-cpp-python is optional, also for type checking
-            llama_cpp = importlib.import_module("llama_cpp")
-        except ImportError as error:
-            raise LLMUnavailableError(
-                "local models need llama-cpp-python: pip install llama-cpp-python==0.3.36",
-                retryable=False,
-            ) from error
-        if not self._model_path.is_file():
-            raise LLMUnavailableError(f"model file not found: {self._model_path}", retryable=False)
+    def _executor(self) -> ThreadPoolExecutor:
+        if self._thread is None:
+            self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="llama")
+        return self._thread
+
+    def _load_blocking(self) -> ChatCompletionModel:
         started = time.monotonic()
         try:
-            with _LOAD_LOCK:
-                llama: _ChatModel = llama_cpp.Llama(
-                    model_path=str(self._model_path),
-                    n_ctx=self._n_ctx,
-                    n_threads=self._n_threads,
-                    n_threads_batch=self._n_threads,
-                    verbose=False,
-                )
-        except (ValueError, RuntimeError) as error:  # llama.cpp could not read the file
-            raise LLMUnavailableError(
-                f"cannot load model {self._model_path}: {error}", retryable=False
-            ) from error
-        logger.info(
-            "loaded %s in %.2f s (%d threads)",
-            self._name,
-            time.monotonic() - started,
-            self._n_threads,
-        )
-        return llama
+            model = self._loader(self._model_path)
+        except LLMError:
+            raise
+        except Exception as error:
+            raise LLMUnavailableError(f"cannot load {self._name}: {error}") from error
+        logger.info("loaded %s in %.2f s", self._name, time.monotonic() - started)
+        return model
 
     async def aclose(self) -> None:
-        """Wait for a running generation to end, then free the model."""
+        """Wait for a running generation to end, then free the model and its thread."""
         async with self._lock:
             self.close()
 
     def close(self) -> None:
         """Free the model's memory now instead of whenever the garbage collector runs."""
-        if self._llama is not None:
-            self._llama.close()
-            self._llama = None
+        if self._model is not None:
+            self._model.close()
+            self._model = None
         self._loading = None
+        if self._thread is not None:
+            self._thread.shutdown(wait=False)
+            self._thread = None
 
-    async def stream(self, request: LLMRequest) -> AsyncIterator[LLMChunk]:
+    async def stream(self, request: LLMRequest) -> AsyncGenerator[LLMChunk, None]:
         """Yield speech as it is generated, then the tool calls found in the reply."""
-        await self.load()
-        assert self._llama is not None
+        model = await self._loaded_model()
         tool_stream = ToolCallStream([tool.name for tool in request.tools])
-        async with aclosing(self._generate(self._llama, self._completion_args(request))) as deltas:
+        async with aclosing(self._generate(model, self._completion_args(request))) as deltas:
             async for delta in deltas:
                 if text := tool_stream.feed(delta):
                     yield TextDelta(text)
@@ -211,26 +237,27 @@ class LocalLlamaLLM:
         messages = [to_llama_message(message) for message in request.messages]
         if request.messages and request.messages[-1].role == "tool" and self._tool_result_nudge:
             messages.append({"role": "user", "content": self._tool_result_nudge})
+        temperature = self._temperature if request.temperature is None else request.temperature
         args: dict[str, Any] = {
             "messages": messages,
-            "temperature": self._temperature
-            if request.temperature is None
-            else request.temperature,
+            "temperature": temperature,
             "max_tokens": request.max_tokens or self._max_tokens,
         }
         if request.tools:
             args["tools"] = [to_llama_tool(tool) for tool in request.tools]
         return args
 
-    async def _generate(self, llama: _ChatModel, args: dict[str, Any]) -> AsyncGenerator[str, None]:
-        """Run one completion in a thread; closing this generator stops it between tokens."""
+    async def _generate(
+        self, model: ChatCompletionModel, args: dict[str, Any]
+    ) -> AsyncGenerator[str, None]:
+        """Run one completion in the model's thread; closing this stops it between tokens."""
         loop = asyncio.get_running_loop()
         queue: asyncio.Queue[_Item] = asyncio.Queue()
         stop = threading.Event()
         await self._lock.acquire()
         try:
             worker = loop.run_in_executor(
-                None, _run_completion, llama, args, stop, _sender(loop, queue)
+                self._executor(), _run_completion, model, args, stop, _sender(loop, queue)
             )
         except BaseException:
             self._lock.release()
@@ -263,14 +290,17 @@ def _sender(
 
 
 def _run_completion(
-    llama: _ChatModel, args: dict[str, Any], stop: threading.Event, send: Callable[[_Item], bool]
+    model: ChatCompletionModel,
+    args: dict[str, Any],
+    stop: threading.Event,
+    send: Callable[[_Item], bool],
 ) -> None:
     """Worker thread: iterate llama's stream, forwarding text until done or told to stop."""
     started = time.monotonic()
     first: float | None = None
     count = 0
     try:
-        chunks: Iterator[dict[str, Any]] = llama.create_chat_completion(**args, stream=True)
+        chunks: Iterator[dict[str, Any]] = model.create_chat_completion(**args, stream=True)
         try:
             for chunk in chunks:
                 text = chunk["choices"][0]["delta"].get("content")
