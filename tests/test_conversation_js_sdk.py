@@ -1,0 +1,93 @@
+"""A text conversation through the official JS client (``@elevenlabs/client`` in Node)
+with the real embedded LLM, by ``origin`` and by ``signedUrl``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from tests.conftest import TEST_KEY
+from tests.servers import ServerProcess
+from tests.test_agents_js_sdk import run_node
+from tests.test_conversation_python_sdk import WEATHER_TOOL
+
+pytestmark = [pytest.mark.slow_model, pytest.mark.js]
+
+
+@pytest.fixture(scope="module")
+def llm_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    data = tmp_path_factory.mktemp("llm-server-js")
+    process = ServerProcess(
+        data,
+        f"sqlite+aiosqlite:///{data / 'parley.db'}",
+        TEST_KEY,
+        {"PARLEY_PRELOAD_MODELS": "true"},
+    )
+    process.start(timeout=120)
+    try:
+        yield process
+    finally:
+        process.stop()
+
+
+def rest(server: ServerProcess) -> httpx.Client:
+    return httpx.Client(base_url=server.base_url, headers={"xi-api-key": TEST_KEY}, timeout=30)
+
+
+def create_agent(server: ServerProcess, enable_auth: bool) -> str:
+    body = {
+        "conversation_config": {
+            "agent": {
+                "first_message": "Hello {{user_name}}! Ask me about the weather.",
+                "prompt": {
+                    "prompt": "You are a weather assistant. Answer in one short sentence. "
+                    "Use the get_weather tool for any weather question.",
+                    "temperature": 0.0,
+                    "tools": [WEATHER_TOOL],
+                },
+            }
+        },
+        "platform_settings": {"auth": {"enable_auth": enable_auth}},
+    }
+    with rest(server) as client:
+        response = client.post("/v1/convai/agents/create", json=body)
+    assert response.status_code == 200, response.text
+    agent_id: str = response.json()["agent_id"]
+    return agent_id
+
+
+@pytest.mark.parametrize("mode", ["origin", "signed"])
+def test_js_client_text_conversation(llm_server: ServerProcess, mode: str) -> None:
+    agent_id = create_agent(llm_server, enable_auth=mode == "signed")
+    if mode == "signed":
+        with rest(llm_server) as client:
+            target = client.get(
+                "/v1/convai/conversation/get-signed-url", params={"agent_id": agent_id}
+            ).json()["signed_url"]
+    else:
+        target = llm_server.base_url.replace("http://", "ws://")
+
+    seen = run_node("text_conversation.mjs", target, agent_id, mode)
+
+    assert seen["messages"][0] == {
+        "role": "agent",
+        "message": "Hello Bo! Ask me about the weather.",
+    }
+    assert {"role": "user", "message": "What is the weather in Paris right now?"} in seen[
+        "messages"
+    ]
+    assert "paris" in str(seen["toolCalls"][0].get("city", "")).lower()
+    answer = seen["messages"][-1]
+    assert answer["role"] == "agent"
+    assert "23" in answer["message"] or "sunny" in answer["message"].lower(), answer
+    assert seen["disconnect"] == "user"
+    assert seen["errors"] == []
+
+    with rest(llm_server) as client:
+        stored = client.get(f"/v1/convai/conversations/{seen['conversationId']}").json()
+    assert stored["agent_id"] == agent_id
+    assert [t["message"] for t in stored["transcript"] if t["role"] == "user"] == [
+        "What is the weather in Paris right now?"
+    ]
