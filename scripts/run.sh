@@ -3,5 +3,5 @@
 # Any arguments go to `parley serve`, e.g. scripts/run.sh --host 0.0.0.0 --port 9000
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/bootstrap.sh
+scripts/bootstrap.sh local
 exec .venv/bin/parley serve "$@"

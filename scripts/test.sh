@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-scripts/bootstrap.sh test
+scripts/bootstrap.sh local,test
 
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   echo "==> installing Node.js (Debian packages nodejs, npm)"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -62,6 +63,16 @@ def receive_until(ws: WebSocketTestSession, event_type: str) -> list[dict[str, A
             return events
 
 
+def wait_until_stored(client: TestClient, conversation_id: str) -> dict[str, Any]:
+    """The final state is written right after the socket closes, not before."""
+    for _ in range(100):
+        stored: dict[str, Any] = client.get(f"/v1/convai/conversations/{conversation_id}").json()
+        if stored["status"] == "done":
+            return stored
+        time.sleep(0.01)
+    raise AssertionError(f"conversation still {stored['status']}")
+
+
 def closed_with(ws: WebSocketTestSession) -> tuple[int, str, list[dict[str, Any]]]:
     """Read until the server closes; returns the close code, reason and the events before."""
     events = []
@@ -93,7 +104,7 @@ def test_text_conversation_and_readback(client: TestClient) -> None:
         events = receive_until(ws, "agent_response")
         assert events[0]["user_transcription_event"]["user_transcript"] == "Hello?"
         assert events[-1]["agent_response_event"]["agent_response"] == "Hello there."
-    stored = client.get(f"/v1/convai/conversations/{conversation_id}").json()
+    stored = wait_until_stored(client, conversation_id)
     assert [(t["role"], t["message"]) for t in stored["transcript"]] == [
         ("agent", "Hi! Ask me anything."),
         ("user", "Hello?"),

@@ -42,6 +42,7 @@ class Services:
     http: httpx.AsyncClient
 
     async def close(self) -> None:
+        await self.conversations.drain()
         await self.embedded_llm.close()
         await self.http.aclose()
         await self.engine.dispose()

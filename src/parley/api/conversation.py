@@ -131,8 +131,7 @@ class SocketSession:
             reader.cancel()
             await self._settle_reader(reader, conversation)
         finally:
-            # Shielded: the final state is stored even if this handler is being cancelled.
-            await asyncio.shield(conversation.shutdown())
+            await self._services.conversations.close(conversation)
         return conversation.close_code, conversation.close_reason
 
     async def _settle_reader(self, reader: asyncio.Task[None], conversation: Conversation) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
 from parley.clock import Clock
@@ -54,6 +55,7 @@ class ConversationService:
         self._ids = ids
         self._options = options
         self._llm_override = llm_override
+        self._closing: set[asyncio.Task[None]] = set()
 
     def signed_url_token(
         self, agent_id: str, include_conversation_id: bool
@@ -83,6 +85,22 @@ class ConversationService:
                 "(GET /v1/convai/conversation/get-signed-url)"
             )
         return Admission(agent, conversation_id or self._ids.new("conv"))
+
+    async def close(self, conversation: Conversation) -> None:
+        """Stop ``conversation`` and store its final state.
+
+        The work runs in its own task, tracked until done: a cancelled socket handler must
+        not cut the final write short, and server shutdown waits for it (:meth:`drain`).
+        """
+        task = asyncio.create_task(conversation.shutdown())
+        self._closing.add(task)
+        task.add_done_callback(self._closing.discard)
+        await asyncio.shield(task)
+
+    async def drain(self) -> None:
+        """Wait for every conversation that is still being closed."""
+        if self._closing:
+            await asyncio.gather(*self._closing, return_exceptions=True)
 
     async def open(
         self, admission: Admission, init: ConversationInitiationClientData | None, emit: Emit

@@ -19,6 +19,7 @@ from parley.engine.errors import ConversationError
 from parley.engine.history import History
 from parley.engine.outbox import Emit, Outbox
 from parley.engine.pending import PendingToolCalls, ToolOutcome
+from parley.engine.persistence import SnapshotWriter
 from parley.engine.session import SessionConfig
 from parley.engine.transcript import (
     ConversationRecorder,
@@ -67,7 +68,6 @@ class Conversation:
         self.session = session
         self._llm = llm
         self._clock = clock
-        self._recorder = recorder
         self._options = options or EngineOptions()
         self._outbox = Outbox(emit, session.client_events)
         self._history = History(session.system_prompt)
@@ -90,6 +90,7 @@ class Conversation:
         self.close_code: ev.CloseCode = 1000
         self.close_reason = ""
         self.termination_reason: str | None = None
+        self._writer = SnapshotWriter(recorder, self.snapshot)
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -137,7 +138,7 @@ class Conversation:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        await self._save()
+        await self._writer.flush()
 
     async def _finish(
         self,
@@ -384,12 +385,8 @@ class Conversation:
         )
 
     async def _save(self) -> None:
-        """Store the current state. Shielded: a write cancelled half-way (the caller being
-        interrupted or shut down) would lose the record and can wedge the DB driver."""
-        try:
-            await asyncio.shield(self._recorder.save(self.snapshot()))
-        except Exception:
-            log.exception("could not store conversation %s", self.session.conversation_id)
+        """Have the current state stored; returns at once (see :class:`SnapshotWriter`)."""
+        self._writer.changed()
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(work)
