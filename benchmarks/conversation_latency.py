@@ -130,7 +130,9 @@ async def engine_overhead(turns: int) -> None:
         store = ConversationStore(session_factory(engine), SystemClock())
         for label, recorder in (("in-memory records", None), ("SQLite records", store)):
             samples = await _engine_turns(turns, recorder)
-            print(f"engine overhead ({label}), user_message → agent_response: " + percentiles(samples))
+            print(
+                f"engine overhead ({label}), user_message → agent_response: " + percentiles(samples)
+            )
         await engine.dispose()
 
 

@@ -16,8 +16,8 @@ echo "==> installing the official JS SDK for the compatibility tests"
 (cd tests/js && npm ci --no-audit --no-fund --loglevel=error)
 
 echo "==> ruff"
-.venv/bin/ruff check src tests scripts
-.venv/bin/ruff format --check src tests scripts
+.venv/bin/ruff check src tests scripts benchmarks
+.venv/bin/ruff format --check src tests scripts benchmarks
 echo "==> mypy --strict"
 .venv/bin/mypy
 

@@ -87,6 +87,7 @@ def client(tmp_path: Path) -> Iterator[TestClient]:
         database_url=f"sqlite+aiosqlite:///{tmp_path / 'parley.db'}",
         api_key=TEST_KEY,
         max_request_bytes=64 * 1024,
+        preload_models=False,  # REST tests never talk to a model
     )
     with TestClient(create_app(settings), headers={"xi-api-key": TEST_KEY}) as test_client:
         yield test_client

@@ -44,7 +44,11 @@ def test_rest_calls_without_a_valid_key_get_401(
 
 
 def first_start(tmp_path: Path) -> tuple[TestClient, io.StringIO]:
-    settings = Settings(data_dir=tmp_path, database_url=f"sqlite+aiosqlite:///{tmp_path}/p.db")
+    settings = Settings(
+        data_dir=tmp_path,
+        database_url=f"sqlite+aiosqlite:///{tmp_path}/p.db",
+        preload_models=False,
+    )
     announce = io.StringIO()
     return TestClient(create_app(settings, announce=announce)), announce
 

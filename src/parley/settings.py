@@ -69,11 +69,5 @@ class Settings(BaseSettings):
         return self.models_dir or self.data_dir / "models"
 
     def resolved_database_url(self) -> str:
-        """The database URL with the async driver Parley uses filled in."""
-        url = self.database_url or f"sqlite+aiosqlite:///{self.data_dir.resolve() / 'parley.db'}"
-        for prefix in ("postgresql://", "postgres://"):
-            if url.startswith(prefix):
-                return "postgresql+asyncpg://" + url[len(prefix) :]
-        if url.startswith("sqlite://"):
-            return "sqlite+aiosqlite://" + url[len("sqlite://") :]
-        return url
+        """The configured database URL, or the SQLite file in the data dir."""
+        return self.database_url or f"sqlite:///{self.data_dir.resolve() / 'parley.db'}"

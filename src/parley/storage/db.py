@@ -22,8 +22,20 @@ log = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
+def async_url(url: str) -> str:
+    """``url`` with the async driver Parley uses (asyncpg, aiosqlite) filled in, so operators
+    can write the plain ``postgresql://…`` or ``sqlite:///…`` they know."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+asyncpg://" + url[len(prefix) :]
+    if url.startswith("sqlite://"):
+        return "sqlite+aiosqlite://" + url[len("sqlite://") :]
+    return url
+
+
 def create_engine(url: str) -> AsyncEngine:
     """Create the async engine; SQLite gets WAL mode, foreign keys and a busy timeout."""
+    url = async_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return create_async_engine(url, pool_pre_ping=True)

@@ -22,9 +22,14 @@ class EmbeddedModel:
         self._loading: asyncio.Task[LocalLlamaLLM] | None = None
 
     async def get(self) -> LLM:
-        if self._loading is None or (self._loading.done() and self._loading.exception()):
+        if self._loading is None or self._failed():
             self._loading = asyncio.create_task(self._load())
         return await asyncio.shield(self._loading)
+
+    def _failed(self) -> bool:
+        """A load that failed (or was cancelled) is retried by the next caller."""
+        task = self._loading
+        return task is not None and task.done() and (task.cancelled() or bool(task.exception()))
 
     async def _load(self) -> LocalLlamaLLM:
         log.info(
@@ -35,7 +40,10 @@ class EmbeddedModel:
         )
 
     async def close(self) -> None:
-        if self._loading is not None and self._loading.done() and not self._loading.exception():
-            await self._loading.result().aclose()
-        elif self._loading is not None:
-            self._loading.cancel()
+        task = self._loading
+        if task is None:
+            return
+        if not task.done():
+            task.cancel()
+        elif not self._failed():
+            await task.result().aclose()
