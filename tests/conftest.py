@@ -91,3 +91,21 @@ def client(tmp_path: Path) -> Iterator[TestClient]:
     )
     with TestClient(create_app(settings), headers={"xi-api-key": TEST_KEY}) as test_client:
         yield test_client
+
+
+@pytest.fixture(scope="session")
+def llm_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """One real server with the embedded model (the default, Qwen2.5-Coder 1.5B) loaded,
+    shared by every test that holds a conversation with the real LLM."""
+    data = tmp_path_factory.mktemp("llm-server")
+    process = ServerProcess(
+        data,
+        f"sqlite+aiosqlite:///{data / 'parley.db'}",
+        TEST_KEY,
+        {"PARLEY_PRELOAD_MODELS": "true", "PARLEY_PING_INTERVAL_SECONDS": "0.5"},
+    )
+    process.start(timeout=300)
+    try:
+        yield process
+    finally:
+        process.stop()

@@ -3,8 +3,6 @@ with the real embedded LLM, by ``origin`` and by ``signedUrl``."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import httpx
 import pytest
 
@@ -14,22 +12,6 @@ from tests.test_agents_js_sdk import run_node
 from tests.test_conversation_python_sdk import WEATHER_TOOL
 
 pytestmark = [pytest.mark.slow_model, pytest.mark.js]
-
-
-@pytest.fixture(scope="module")
-def llm_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    data = tmp_path_factory.mktemp("llm-server-js")
-    process = ServerProcess(
-        data,
-        f"sqlite+aiosqlite:///{data / 'parley.db'}",
-        TEST_KEY,
-        {"PARLEY_PRELOAD_MODELS": "true"},
-    )
-    process.start(timeout=120)
-    try:
-        yield process
-    finally:
-        process.stop()
 
 
 def rest(server: ServerProcess) -> httpx.Client:

@@ -42,23 +42,6 @@ WEATHER_TOOL = {
 }
 
 
-@pytest.fixture(scope="module")
-def llm_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    """One real server with the embedded model loaded, shared by this module's tests."""
-    data = tmp_path_factory.mktemp("llm-server")
-    process = ServerProcess(
-        data,
-        f"sqlite+aiosqlite:///{data / 'parley.db'}",
-        TEST_KEY,
-        {"PARLEY_PRELOAD_MODELS": "true", "PARLEY_PING_INTERVAL_SECONDS": "0.5"},
-    )
-    process.start(timeout=120)
-    try:
-        yield process
-    finally:
-        process.stop()
-
-
 @pytest.fixture
 def client(llm_server: ServerProcess) -> Iterator[ElevenLabs]:
     with httpx.Client(timeout=60) as connection:

@@ -7,6 +7,7 @@ fall back to a backup model, or end the call with the spec's error.
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
@@ -38,6 +39,44 @@ class ToolSpec:
     name: str
     description: str
     parameters: dict[str, Any]
+
+
+def chat_message_json(message: ChatMessage, *, arguments_as_text: bool) -> dict[str, Any]:
+    """A message in the OpenAI chat format, which both llama.cpp templates and endpoints use.
+
+    OpenAI endpoints take tool-call arguments as a JSON string; a GGUF chat template applies
+    ``tojson`` itself, so it needs them as an object (``arguments_as_text=False``).
+    """
+    converted: dict[str, Any] = {"role": message.role, "content": message.content}
+    if message.tool_calls:
+        converted["tool_calls"] = [
+            {
+                "id": call.call_id,
+                "type": "function",
+                "function": {
+                    "name": call.name,
+                    "arguments": json.dumps(call.arguments)
+                    if arguments_as_text
+                    else call.arguments,
+                },
+            }
+            for call in message.tool_calls
+        ]
+    if message.role == "tool" and message.tool_call_id is not None:
+        converted["tool_call_id"] = message.tool_call_id
+    return converted
+
+
+def tool_json(tool: ToolSpec) -> dict[str, Any]:
+    """A tool in the OpenAI function-calling format."""
+    return {
+        "type": "function",
+        "function": {
+            "name": tool.name,
+            "description": tool.description,
+            "parameters": tool.parameters,
+        },
+    }
 
 
 @dataclass(frozen=True)

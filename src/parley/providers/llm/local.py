@@ -33,6 +33,8 @@ from parley.providers.llm.base import (
     TextDelta,
     ToolCall,
     ToolSpec,
+    chat_message_json,
+    tool_json,
 )
 from parley.providers.llm.local_models import (
     PackagedModel,
@@ -342,34 +344,14 @@ def _translate(error: BaseException) -> LLMError:
 
 
 def to_llama_message(message: ChatMessage) -> dict[str, Any]:
-    """Convert to the OpenAI-style dict that the GGUF's chat template renders.
+    """The message as the GGUF's chat template renders it.
 
     The Qwen2.5 template renders ``tool`` messages as ``<tool_response>`` blocks in a user
     turn and assistant ``tool_calls`` as ``<tool_call>`` blocks, so both are passed through
-    natively.  It applies ``tojson`` to the arguments, so they stay a dict here (a JSON
-    string, as OpenAI sends it, would be encoded twice).
+    natively.  It applies ``tojson`` to the arguments, so they stay an object here.
     """
-    converted: dict[str, Any] = {"role": message.role, "content": message.content}
-    if message.tool_calls:
-        converted["tool_calls"] = [
-            {
-                "id": call.call_id,
-                "type": "function",
-                "function": {"name": call.name, "arguments": call.arguments},
-            }
-            for call in message.tool_calls
-        ]
-    if message.role == "tool" and message.tool_call_id:
-        converted["tool_call_id"] = message.tool_call_id
-    return converted
+    return chat_message_json(message, arguments_as_text=False)
 
 
 def to_llama_tool(tool: ToolSpec) -> dict[str, Any]:
-    return {
-        "type": "function",
-        "function": {
-            "name": tool.name,
-            "description": tool.description,
-            "parameters": tool.parameters,
-        },
-    }
+    return tool_json(tool)

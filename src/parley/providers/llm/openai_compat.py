@@ -17,7 +17,6 @@ from typing import Any
 import httpx
 
 from parley.providers.llm.base import (
-    ChatMessage,
     LLMChunk,
     LLMError,
     LLMRequest,
@@ -25,7 +24,8 @@ from parley.providers.llm.base import (
     LLMUnavailableError,
     TextDelta,
     ToolCall,
-    ToolSpec,
+    chat_message_json,
+    tool_json,
 )
 
 logger = logging.getLogger(__name__)
@@ -128,11 +128,13 @@ def chat_completions_url(url: str) -> str:
 
 def build_body(request: LLMRequest, model_id: str | None) -> dict[str, Any]:
     """The JSON body; ``extra_body`` goes on top, but the reply is always streamed."""
-    body: dict[str, Any] = {"messages": [_message(message) for message in request.messages]}
+    body: dict[str, Any] = {
+        "messages": [chat_message_json(m, arguments_as_text=True) for m in request.messages]
+    }
     if model_id:
         body["model"] = model_id
     if request.tools:
-        body["tools"] = [_tool(tool) for tool in request.tools]
+        body["tools"] = [tool_json(tool) for tool in request.tools]
     if request.temperature is not None:
         body["temperature"] = request.temperature
     if request.max_tokens is not None:
@@ -140,33 +142,6 @@ def build_body(request: LLMRequest, model_id: str | None) -> dict[str, Any]:
     body.update(request.extra_body)
     body["stream"] = True
     return body
-
-
-def _message(message: ChatMessage) -> dict[str, Any]:
-    converted: dict[str, Any] = {"role": message.role, "content": message.content}
-    if message.tool_calls:
-        converted["tool_calls"] = [
-            {
-                "id": call.call_id,
-                "type": "function",
-                "function": {"name": call.name, "arguments": json.dumps(call.arguments)},
-            }
-            for call in message.tool_calls
-        ]
-    if message.tool_call_id is not None:
-        converted["tool_call_id"] = message.tool_call_id
-    return converted
-
-
-def _tool(tool: ToolSpec) -> dict[str, Any]:
-    return {
-        "type": "function",
-        "function": {
-            "name": tool.name,
-            "description": tool.description,
-            "parameters": tool.parameters,
-        },
-    }
 
 
 def _host(url: str) -> str:
