@@ -255,6 +255,8 @@ def test_missing_dynamic_variable_closes_with_1008(client: TestClient) -> None:
         code, _, events = closed_with(ws)
     assert code == 1008
     assert events[0]["error_event"]["error_type"] == "missing_dynamic_variable"
+    refused = client.get("/v1/convai/conversations", params={"agent_id": agent_id}).json()
+    assert [c["status"] for c in refused["conversations"]] == ["failed"]
     with client.websocket_connect(f"/v1/convai/conversation?agent_id={agent_id}") as ws:
         ws.send_json({**INIT, "dynamic_variables": {"name": "Ann"}})
         events = receive_until(ws, "agent_response")

@@ -105,12 +105,15 @@ class SocketSession:
             code, reason = await self._converse(admission)
         except ClientGoneError:
             self._client_gone = True
+            await self._services.conversations.abandon(admission, "client left before the start")
             code, reason = 1000, ""
         except ConversationError as error:
+            await self._services.conversations.abandon(admission, error.message)
             await self._emit(_error_event(error))
             await self._close(error.code, error.message)
             return
         except FrameError as error:
+            await self._services.conversations.abandon(admission, str(error))
             await self._emit(_error_event(ConversationError("invalid_message", str(error))))
             await self._close(1008, str(error))
             return

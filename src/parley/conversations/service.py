@@ -77,14 +77,20 @@ class ConversationService:
             except TokenError as error:
                 raise AdmissionRefusedError(str(error)) from error
             conversation_id = claims.conversation_id
-            if conversation_id and await self._conversations.exists(conversation_id):
-                raise AdmissionRefusedError("this signed URL was already used; request a new one")
         elif (agent.platform_settings.get("auth") or {}).get("enable_auth"):
             raise AdmissionRefusedError(
                 "this agent requires authentication: connect with a signed URL "
                 "(GET /v1/convai/conversation/get-signed-url)"
             )
-        return Admission(agent, conversation_id or self._ids.new("conv"))
+        if conversation_id is None:
+            conversation_id = self._ids.new("conv")
+        if not await self._conversations.claim(conversation_id, agent_id):
+            raise AdmissionRefusedError("this signed URL was already used; request a new one")
+        return Admission(agent, conversation_id)
+
+    async def abandon(self, admission: Admission, reason: str) -> None:
+        """Record that an admitted connection ended before its conversation started."""
+        await self._conversations.mark_failed(admission.conversation_id, reason)
 
     async def close(self, conversation: Conversation) -> None:
         """Stop ``conversation`` and store its final state.

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from parley.clock import Clock
@@ -69,9 +70,31 @@ class ConversationStore:
         self._sessions = sessions
         self._clock = clock
 
-    async def exists(self, conversation_id: str) -> bool:
-        async with self._sessions() as session:
-            return await session.get(ConversationRow, conversation_id) is not None
+    async def claim(self, conversation_id: str, agent_id: str) -> bool:
+        """Create the conversation's row (status ``initiated``); False if the id is taken.
+
+        The primary key makes this atomic, which is what keeps a single-use signed URL single-use
+        even when two connections race with it.
+        """
+        now = self._clock.now()
+        row = ConversationRow(
+            conversation_id=conversation_id,
+            agent_id=agent_id,
+            status="initiated",
+            start_time_unix_secs=int(now),
+            call_duration_secs=0,
+            transcript=[],
+            termination_reason=None,
+            user_id=None,
+            dynamic_variables={},
+            updated_at_ms=int(now * 1000),
+        )
+        try:
+            async with self._sessions.begin() as session:
+                session.add(row)
+        except IntegrityError:
+            return False
+        return True
 
     async def save(self, snapshot: ConversationSnapshot) -> None:
         """Insert or overwrite the conversation's row with ``snapshot``."""
@@ -83,6 +106,15 @@ class ConversationStore:
                 return
             for column, value in values.items():
                 setattr(row, column, value)
+
+    async def mark_failed(self, conversation_id: str, reason: str) -> None:
+        """A conversation that ended before it started (bad start frame, client gone)."""
+        async with self._sessions.begin() as session:
+            await session.execute(
+                update(ConversationRow)
+                .where(ConversationRow.conversation_id == conversation_id)
+                .values(status="failed", termination_reason=reason)
+            )
 
     async def get(self, conversation_id: str) -> StoredConversation | None:
         async with self._sessions() as session:
