@@ -12,6 +12,11 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null
 fi
+if ! command -v espeak-ng >/dev/null; then
+  echo "==> installing espeak-ng (Debian), which speaks the test utterances"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq && apt-get install -y -qq espeak-ng >/dev/null
+fi
 echo "==> installing the official JS SDK for the compatibility tests"
 (cd tests/js && npm ci --no-audit --no-fund --loglevel=error)
 
