@@ -1,0 +1,213 @@
+"""Hearing the user: audio in, speech events and transcripts out.
+
+Per conversation: 16 kHz audio goes through the VAD stream and the
+:class:`~parley.engine.turn_detection.TurnDetector`; the current utterance is buffered (with a
+little audio from before the VAD fired). While the user speaks, interim transcripts are
+requested when the STT is free; when the user *pauses*, the final transcript is started at
+once, speculatively, so that when the pause turns out to be the end of the turn the text is
+usually ready already. Speech that resumes discards the speculative transcript.
+
+``feed`` never waits for a model: transcription runs in background tasks, and results reach
+the conversation through the ``listener`` callback, in order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+from parley.engine.turn_detection import (
+    DetectorSettings,
+    Paused,
+    Resumed,
+    SpeechEvent,
+    SpeechStarted,
+    TurnDetector,
+    TurnEnded,
+)
+from parley.providers.stt.base import STT, STTError, TranscribeOptions, Transcript
+from parley.providers.vad.base import VADStream
+
+log = logging.getLogger(__name__)
+
+SAMPLE_RATE = 16_000
+Audio = NDArray[np.float32]
+
+
+@dataclass(frozen=True)
+class UserStartedSpeaking:
+    at: float
+
+
+@dataclass(frozen=True)
+class InterimTranscript:
+    text: str
+
+
+@dataclass(frozen=True)
+class UserTurn:
+    """The user finished a turn: ``text`` is the final transcript (may be empty: noise)."""
+
+    text: str
+    speech_ended_at: float  # audio seconds
+    turn_ended_at: float  # audio seconds when silence made it final
+    speculative: bool  # the transcript was started at the pause, before the turn ended
+
+
+@dataclass(frozen=True)
+class VoiceActivity:
+    score: float  # the loudest VAD score of the chunk just fed
+
+
+HeardEvent = UserStartedSpeaking | InterimTranscript | UserTurn | VoiceActivity
+Listener = Callable[[HeardEvent], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class HearingSettings:
+    detector: DetectorSettings = field(default_factory=DetectorSettings)
+    pre_roll_seconds: float = 0.3
+    interim_every_seconds: float = 0.6
+    max_utterance_seconds: float = 30.0
+
+
+class Hearing:
+    def __init__(
+        self,
+        vad: VADStream,
+        stt: STT,
+        listener: Listener,
+        options: TranscribeOptions,
+        settings: HearingSettings | None = None,
+    ) -> None:
+        self._vad = vad
+        self._stt = stt
+        self._listener = listener
+        self._options = options
+        self._settings = settings or HearingSettings()
+        self._detector = TurnDetector(self._settings.detector)
+        self._recent: list[Audio] = []  # audio before speech, for the pre-roll
+        self._utterance: list[Audio] = []
+        self._speaking = False
+        self._next_interim_at = 0.0
+        self._interim: asyncio.Task[None] | None = None
+        self._speculative: asyncio.Task[Transcript | None] | None = None
+        self._finishing: set[asyncio.Task[None]] = set()
+        self._delivery = asyncio.Lock()  # results reach the listener one at a time, in order
+
+    async def feed(self, audio: Audio) -> None:
+        """Hear one chunk of 16 kHz float32 audio."""
+        scores = self._vad.process(audio)
+        events = self._detector.feed(scores)
+        self._keep(audio)
+        if scores:
+            await self._deliver(VoiceActivity(max(scores)))
+        for event in events:
+            await self._on(event)
+        if self._speaking and self._detector.now >= self._next_interim_at:
+            self._request_interim()
+
+    def _keep(self, audio: Audio) -> None:
+        if self._speaking or self._detector.state.value != "quiet":
+            self._utterance.append(audio)
+            return
+        self._recent.append(audio)
+        keep = int(self._settings.pre_roll_seconds * SAMPLE_RATE)
+        while sum(len(a) for a in self._recent) - len(self._recent[0]) > keep:
+            self._recent.pop(0)
+
+    async def _on(self, event: SpeechEvent) -> None:
+        match event:
+            case SpeechStarted(at=at):
+                self._speaking = True
+                self._utterance = [*self._recent, *self._utterance]
+                self._recent = []
+                self._next_interim_at = self._detector.now + self._settings.interim_every_seconds
+                await self._deliver(UserStartedSpeaking(at))
+            case Paused():
+                self._start_speculation()
+            case Resumed():
+                self._drop_speculation()
+            case TurnEnded(speech_ended_at=ended, decided_at=decided):
+                await self._finish_turn(ended, decided)
+
+    def _audio(self) -> Audio:
+        if not self._utterance:
+            return np.zeros(0, dtype=np.float32)
+        audio = np.concatenate(self._utterance)
+        limit = int(self._settings.max_utterance_seconds * SAMPLE_RATE)
+        return audio[-limit:]
+
+    def _request_interim(self) -> None:
+        self._next_interim_at = self._detector.now + self._settings.interim_every_seconds
+        if self._interim is not None and not self._interim.done():
+            return
+        self._interim = asyncio.create_task(self._interim_transcript(self._audio()))
+
+    async def _interim_transcript(self, audio: Audio) -> None:
+        try:
+            transcript = await self._stt.partial(audio, self._options)
+        except STTError as error:
+            log.info("interim transcript failed: %s", error)
+            return
+        if transcript is not None and transcript.text and self._speaking:
+            await self._deliver(InterimTranscript(transcript.text))
+
+    def _start_speculation(self) -> None:
+        self._drop_speculation()
+        self._speculative = asyncio.create_task(self._final(self._audio()))
+
+    def _drop_speculation(self) -> None:
+        if self._speculative is not None:
+            self._speculative.cancel()
+            self._speculative = None
+
+    async def _final(self, audio: Audio) -> Transcript | None:
+        try:
+            return await self._stt.transcribe(audio, self._options)
+        except STTError as error:
+            log.warning("transcription failed: %s", error)
+            return None
+
+    async def _finish_turn(self, speech_ended_at: float, decided_at: float) -> None:
+        """Deliver the turn once its transcript is ready, without holding up the audio."""
+        speculative = self._speculative is not None
+        transcribing = self._speculative or asyncio.create_task(self._final(self._audio()))
+        self._speculative = None
+        self._speaking = False
+        self._utterance = []
+        if self._interim is not None:
+            self._interim.cancel()
+        task = asyncio.create_task(
+            self._deliver_turn(transcribing, speech_ended_at, decided_at, speculative)
+        )
+        self._finishing.add(task)
+        task.add_done_callback(self._finishing.discard)
+
+    async def _deliver_turn(
+        self,
+        transcribing: asyncio.Task[Transcript | None],
+        speech_ended_at: float,
+        decided_at: float,
+        speculative: bool,
+    ) -> None:
+        transcript = await transcribing
+        text = transcript.text.strip() if transcript is not None else ""
+        await self._deliver(UserTurn(text, speech_ended_at, decided_at, speculative))
+
+    async def _deliver(self, event: HeardEvent) -> None:
+        async with self._delivery:
+            await self._listener(event)
+
+    async def close(self) -> None:
+        tasks = [t for t in (self._interim, self._speculative, *self._finishing) if t is not None]
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.wait(tasks)  # never raises: our own cancellation stays ours
+        self._vad.close()

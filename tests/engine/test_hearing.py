@@ -1,0 +1,102 @@
+"""Hearing: audio → VAD → turn detection → interim, speculative and final transcripts."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from parley.engine.hearing import (
+    HeardEvent,
+    Hearing,
+    HearingSettings,
+    InterimTranscript,
+    UserStartedSpeaking,
+    UserTurn,
+    VoiceActivity,
+)
+from parley.engine.turn_detection import DetectorSettings
+from parley.providers.stt.base import TranscribeOptions
+from tests.fake_audio import FakeSTT, FakeVAD
+from tests.virtual_clock import VirtualClock, settle
+
+CHUNK = 512  # 32 ms at 16 kHz, what browsers send
+
+
+class Ears:
+    def __init__(self, vad: FakeVAD, stt: FakeSTT, **settings: float) -> None:
+        self.events: list[HeardEvent] = []
+        detector = DetectorSettings(end_silence_seconds=settings.pop("end_silence", 0.5))
+        self.hearing = Hearing(
+            vad.stream(),
+            stt,
+            self._listen,
+            TranscribeOptions(keywords=("Parley",)),
+            HearingSettings(detector=detector, **settings),
+        )
+
+    async def _listen(self, event: HeardEvent) -> None:
+        self.events.append(event)
+
+    async def feed_seconds(self, seconds: float) -> None:
+        for _ in range(round(seconds * 16000 / CHUNK)):
+            await self.hearing.feed(np.zeros(CHUNK, dtype=np.float32))
+            await settle(5)
+
+    def heard(self) -> list[HeardEvent]:
+        return [e for e in self.events if not isinstance(e, VoiceActivity)]
+
+
+async def test_a_turn_is_heard_with_its_transcript() -> None:
+    stt = FakeSTT("book a table for two")
+    ears = Ears(FakeVAD.from_segments((0.5, 2.0)), stt)
+    await ears.feed_seconds(3.0)
+    await settle()
+    heard = ears.heard()
+    assert isinstance(heard[0], UserStartedSpeaking)
+    turn = heard[-1]
+    assert isinstance(turn, UserTurn)
+    assert turn.text == "book a table for two"
+    assert turn.speculative is True, "the transcript was started at the pause"
+    assert turn.turn_ended_at - turn.speech_ended_at >= 0.5
+    finals = [request for request in stt.requests if request[1]]
+    assert len(finals) == 1
+    samples, _, options = finals[0]
+    assert samples / 16000 >= 1.5 + 0.3 - 0.1, "the utterance includes the pre-roll"
+    assert options.keywords == ("Parley",)
+    await ears.hearing.close()
+
+
+async def test_speech_that_resumes_discards_the_speculative_transcript() -> None:
+    clock = VirtualClock()
+    stt = FakeSTT("first half", "the whole sentence", delay=0.0, clock=clock)
+    ears = Ears(FakeVAD.from_segments((0.5, 1.5), (1.75, 2.5)), stt)
+    await ears.feed_seconds(3.5)
+    await settle()
+    turns = [e for e in ears.events if isinstance(e, UserTurn)]
+    assert [t.text for t in turns] == ["the whole sentence"]
+    await ears.hearing.close()
+
+
+async def test_interim_transcripts_while_speaking() -> None:
+    stt = FakeSTT("done", partial_text=lambda audio: f"{audio.size // 16000} s so far")
+    ears = Ears(FakeVAD.from_segments((0.2, 2.6)), stt, interim_every_seconds=0.6)
+    await ears.feed_seconds(3.5)
+    interim = [e.text for e in ears.events if isinstance(e, InterimTranscript)]
+    assert len(interim) >= 3
+    assert interim == sorted(interim)
+    await ears.hearing.close()
+
+
+async def test_a_click_is_not_a_turn() -> None:
+    ears = Ears(FakeVAD.from_segments((0.5, 0.56)), FakeSTT("ghost"))
+    await ears.feed_seconds(2.0)
+    assert ears.heard() == []
+    await ears.hearing.close()
+
+
+async def test_voice_activity_is_reported_per_chunk() -> None:
+    ears = Ears(FakeVAD.from_segments((0.0, 1.0)), FakeSTT())
+    await ears.feed_seconds(0.32)
+    scores = [e.score for e in ears.events if isinstance(e, VoiceActivity)]
+    assert len(scores) == 10
+    assert min(scores) > 0.5
+    await ears.hearing.close()
