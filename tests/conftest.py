@@ -102,7 +102,12 @@ def llm_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProce
         data,
         f"sqlite+aiosqlite:///{data / 'parley.db'}",
         TEST_KEY,
-        {"PARLEY_PRELOAD_MODELS": "true", "PARLEY_PING_INTERVAL_SECONDS": "0.5"},
+        {
+            "PARLEY_PRELOAD_MODELS": "true",
+            "PARLEY_PING_INTERVAL_SECONDS": "0.5",
+            # a slow CI box must not turn into llm_timeout: these tests are not about timeouts
+            "PARLEY_LLM_TIMEOUT_SECONDS": "60",
+        },
     )
     process.start(timeout=300)
     try:
