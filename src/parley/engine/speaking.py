@@ -1,0 +1,111 @@
+"""Speaking one agent message: LLM text in, ``audio`` events out, clause by clause.
+
+Text is cut into clauses as it streams (so the first audio does not wait for the whole
+reply), each clause is synthesized while the previous one is being played, and every chunk
+is encoded to the client's output format and sent with the message's ``event_id``. The
+voice also estimates what the listener has *heard* so far (audio plays in real time from
+the first chunk), which is what an interruption's ``agent_response_correction`` reports.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from parley.audio.codec import OutputEncoder, b64encode_audio
+from parley.audio.formats import AudioFormat
+from parley.clock import Clock
+from parley.providers.tts.base import TTS
+from parley.providers.tts.clauses import ClauseSplitter
+
+SendAudio = Callable[[str, int], Awaitable[None]]  # (base64 audio, event_id)
+
+
+@dataclass(frozen=True)
+class VoiceSettings:
+    voice_id: str
+    speed: float = 1.0
+    output_format: str = "pcm_16000"
+
+
+@dataclass
+class _Heard:
+    clause: str
+    ends_at: float  # clock time when its last sample has played
+
+
+class AgentVoice:
+    """Speaks one message; cancel the task that awaits :meth:`finish` to stop it at once."""
+
+    def __init__(
+        self,
+        tts: TTS,
+        settings: VoiceSettings,
+        send: SendAudio,
+        event_id: int,
+        clock: Clock,
+    ) -> None:
+        self._tts = tts
+        self._settings = settings
+        self._send = send
+        self.event_id = event_id
+        self._clock = clock
+        self._splitter = ClauseSplitter()
+        self._clauses: asyncio.Queue[str | None] = asyncio.Queue()
+        self._encoder: OutputEncoder | None = None
+        self._playing_until = 0.0
+        self._heard: list[_Heard] = []
+        self.first_audio_at: float | None = None
+        self._worker = asyncio.create_task(self._speak())
+
+    def say(self, delta: str) -> None:
+        """More text of the message; complete clauses start synthesis right away."""
+        for clause in self._splitter.push(delta):
+            self._clauses.put_nowait(clause)
+
+    async def finish(self) -> None:
+        """The text is complete: wait until all of it has been synthesized and sent."""
+        for clause in self._splitter.flush():
+            self._clauses.put_nowait(clause)
+        self._clauses.put_nowait(None)
+        await self._worker
+
+    @property
+    def plays_until(self) -> float:
+        """Clock time when the audio sent so far will have finished playing."""
+        return self._playing_until
+
+    def heard_text(self) -> str:
+        """The clauses the listener has heard completely by now."""
+        now = self._clock.monotonic()
+        return " ".join(h.clause for h in self._heard if h.ends_at <= now).strip()
+
+    def stop(self) -> None:
+        self._worker.cancel()
+
+    async def _speak(self) -> None:
+        while (clause := await self._clauses.get()) is not None:
+            async for chunk in self._tts.synthesize(
+                clause, self._settings.voice_id, self._settings.speed
+            ):
+                encoder = self._encoder_for(chunk.sample_rate)
+                audio = encoder.encode_base64(chunk.samples)
+                if audio:
+                    await self._send(audio, self.event_id)
+                self._played(chunk.duration)
+            self._heard.append(_Heard(clause, self._playing_until))
+        if self._encoder is not None and (tail := self._encoder.flush()):
+            await self._send(b64encode_audio(tail), self.event_id)  # the resampler's last samples
+
+    def _encoder_for(self, sample_rate: int) -> OutputEncoder:
+        if self._encoder is None:
+            output = AudioFormat.parse(self._settings.output_format)
+            self._encoder = OutputEncoder(sample_rate, output)
+        return self._encoder
+
+    def _played(self, seconds: float) -> None:
+        now = self._clock.monotonic()
+        if self.first_audio_at is None:
+            self.first_audio_at = now
+        self._playing_until = max(self._playing_until, now) + seconds
