@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from parley.agents.config import apply_defaults, validate_document
 from parley.engine.conversation import Conversation, EngineOptions
 from parley.engine.session import resolve_session
 from parley.engine.transcript import ConversationSnapshot
+from parley.engine.voice import VoiceProviders
 from parley.schemas.events import ConversationInitiationClientData, ServerEvent
 from parley.storage.agents import StoredAgent
 from tests.fake_llm import FakeLLM, Reply
@@ -62,7 +64,9 @@ class Harness:
         platform_settings: dict[str, Any] | None = None,
         init: ConversationInitiationClientData | None = None,
         ping_interval: float = 1000.0,
+        voice: Callable[[VirtualClock], VoiceProviders] | None = None,
     ) -> None:
+        """``voice`` builds the (fake) voice models on the harness's clock."""
         self.clock = VirtualClock()
         self.llm = FakeLLM(replies if replies is not None else [], self.clock)
         self.recorder = MemoryRecorder()
@@ -76,6 +80,7 @@ class Harness:
             self._emit,
             self.recorder,
             EngineOptions(ping_interval_seconds=ping_interval),
+            voice(self.clock) if voice is not None else None,
         )
 
     async def _emit(self, event: ServerEvent) -> None:

@@ -134,7 +134,8 @@ class SocketSession:
             reader.cancel()
             await self._settle_reader(reader, conversation)
         finally:
-            await self._services.conversations.close(conversation)
+            reason = "client disconnected" if self._client_gone else "server shutting down"
+            await self._services.conversations.close(conversation, reason)
         return conversation.close_code, conversation.close_reason
 
     async def _settle_reader(self, reader: asyncio.Task[None], conversation: Conversation) -> None:
@@ -153,6 +154,7 @@ class SocketSession:
     async def _receive_text(self) -> str:
         message = await self._ws.receive()
         if message["type"] == "websocket.disconnect":
+            self._client_gone = True
             raise ClientGoneError
         text = message.get("text")
         if text is None:
@@ -187,9 +189,12 @@ class SocketSession:
     async def _read_loop(self, conversation: Conversation) -> None:
         while True:
             event = await self._next_event()
-            if event is None or isinstance(event, UserAudioChunk):
+            if event is None:
                 continue
-            await conversation.handle(event)
+            if isinstance(event, UserAudioChunk):
+                await conversation.hear(event.user_audio_chunk)
+            else:
+                await conversation.handle(event)
 
     async def _write(self) -> None:
         while (text := await self._outgoing.get()) is not None:

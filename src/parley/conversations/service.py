@@ -92,13 +92,13 @@ class ConversationService:
         """Record that an admitted connection ended before its conversation started."""
         await self._conversations.mark_failed(admission.conversation_id, reason)
 
-    async def close(self, conversation: Conversation) -> None:
+    async def close(self, conversation: Conversation, reason: str) -> None:
         """Stop ``conversation`` and store its final state.
 
         The work runs in its own task, tracked until done: a cancelled socket handler must
         not cut the final write short, and server shutdown waits for it (:meth:`drain`).
         """
-        task = asyncio.create_task(conversation.shutdown())
+        task = asyncio.create_task(conversation.shutdown(reason))
         self._closing.add(task)
         task.add_done_callback(self._closing.discard)
         await asyncio.shield(task)

@@ -10,17 +10,27 @@ from __future__ import annotations
 import asyncio
 import enum
 import logging
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from typing import Any, assert_never
+from typing import Any, Literal, assert_never
 
+from parley.audio.formats import InvalidAudioChunkError
 from parley.clock import Clock
 from parley.engine.errors import ConversationError
+from parley.engine.hearing import (
+    HeardEvent,
+    Hearing,
+    InterimTranscript,
+    UserStartedSpeaking,
+    UserTurn,
+    VoiceActivity,
+)
 from parley.engine.history import History
 from parley.engine.outbox import Emit, Outbox
 from parley.engine.pending import PendingToolCalls, ToolOutcome
 from parley.engine.persistence import SnapshotWriter
 from parley.engine.session import SessionConfig
+from parley.engine.speaking import AgentVoice
 from parley.engine.transcript import (
     ConversationRecorder,
     ConversationSnapshot,
@@ -28,6 +38,7 @@ from parley.engine.transcript import (
     TranscriptEntry,
 )
 from parley.engine.turn import AgentTurn, TurnContext, TurnOutcome
+from parley.engine.voice import VoiceProviders, is_backchannel
 from parley.providers.llm.base import LLM, ChatMessage, LLMError, LLMTimeoutError
 from parley.schemas import events as ev
 
@@ -38,6 +49,7 @@ REENGAGE = (
     "they are still there."
 )
 OPEN = "The user has not said anything yet. Greet them briefly and start the conversation."
+RESUME = "You were interrupted by a sound, not a question. Briefly continue where you left off."
 
 
 class Phase(enum.Enum):
@@ -64,6 +76,7 @@ class Conversation:
         emit: Emit,
         recorder: ConversationRecorder,
         options: EngineOptions | None = None,
+        voice: VoiceProviders | None = None,
     ) -> None:
         self.session = session
         self._llm = llm
@@ -91,6 +104,9 @@ class Conversation:
         self.close_reason = ""
         self.termination_reason: str | None = None
         self._writer = SnapshotWriter(recorder, self.snapshot)
+        self._voice = voice if voice is not None and not session.text_only else None
+        self._hearing: Hearing | None = None
+        self._barged_in = False
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -118,8 +134,15 @@ class Conversation:
         self._spawn(self._ping_loop())
         self._spawn(self._max_duration())
         self._phase = Phase.LISTENING
-        if self.session.first_message:
-            await self._say_first_message()
+        if self._voice is not None:
+            self._hearing = self._voice.hearing(self.session, self._on_heard)
+        if self.session.first_message and self._voice is not None:
+            self._start_turn(  # spoken: a turn, so the user can barge in (if allowed)
+                scripted=self.session.first_message,
+                uninterruptible=self.session.disable_first_message_interruptions,
+            )
+        elif self.session.first_message:
+            await self._write_first_message()
             self._restart_silence_timer(self.session.turn.turn_timeout)
         else:
             wait = self.session.turn.initial_wait_time
@@ -131,13 +154,17 @@ class Conversation:
     async def client_disconnected(self) -> None:
         await self._finish(1000, "client disconnected")
 
-    async def shutdown(self) -> None:
-        """Stop every task and store the final state; safe to call more than once."""
-        await self._finish(1000, "server shutting down")
+    async def shutdown(self, reason: str = "server shutting down") -> None:
+        """Stop every task and store the final state; safe to call more than once.
+
+        ``reason`` is the termination reason if the conversation had not ended yet."""
+        await self._finish(1000, reason)
         tasks = [t for t in (self._turn_task, self._silence_task, *self._background) if t]
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        if self._hearing is not None:
+            await self._hearing.close()
         await self._writer.flush()
 
     async def _finish(
@@ -199,7 +226,7 @@ class Conversation:
             case _:
                 assert_never(event)
 
-    async def _on_user_message(self, text: str) -> None:
+    async def _on_user_message(self, text: str, medium: Literal["text", "audio"] = "text") -> None:
         text = text.strip()
         if not text:
             return
@@ -211,7 +238,7 @@ class Conversation:
             await self._interrupt()
         event_id = self._outbox.next_event_id()
         self._history.add(ChatMessage("user", text))
-        await self._record(TranscriptEntry("user", text, self._seconds_in_call()))
+        await self._record(TranscriptEntry("user", text, self._seconds_in_call(), medium))
         await self._outbox.send(
             ev.UserTranscript(
                 user_transcription_event=ev.UserTranscriptBody(
@@ -235,7 +262,7 @@ class Conversation:
 
     # ------------------------------------------------------------------ agent turns
 
-    async def _say_first_message(self) -> None:
+    async def _write_first_message(self) -> None:
         text = self.session.first_message
         event_id = self._outbox.next_event_id()
         self._history.add(ChatMessage("assistant", text))
@@ -246,7 +273,13 @@ class Conversation:
             )
         )
 
-    def _start_turn(self, instruction: str | None = None) -> None:
+    def _start_turn(
+        self,
+        instruction: str | None = None,
+        *,
+        scripted: str | None = None,
+        uninterruptible: bool = False,
+    ) -> None:
         self._cancel_silence_timer()
         self._phase = Phase.RESPONDING
         context = TurnContext(
@@ -260,8 +293,11 @@ class Conversation:
             record=self._record,
             save=self._save,
             seconds_in_call=self._seconds_in_call,
+            speak=self._speaker(),
         )
-        self._turn = AgentTurn(context, instruction)
+        self._turn = AgentTurn(
+            context, instruction, scripted=scripted, uninterruptible=uninterruptible
+        )
         self._turn_task = asyncio.create_task(self._run_turn(self._turn))
 
     async def _run_turn(self, turn: AgentTurn) -> None:
@@ -296,7 +332,8 @@ class Conversation:
         self._restart_silence_timer(self.session.turn.turn_timeout)
 
     async def _interrupt(self) -> None:
-        """Stop the agent mid-turn (the user spoke); what was said so far is marked."""
+        """Stop the agent mid-turn (the user spoke). What the user heard is what counts:
+        the client flushes its audio, the transcript and the LLM history keep the heard part."""
         task, turn = self._turn_task, self._turn
         if task is None or turn is None:
             return
@@ -305,13 +342,90 @@ class Conversation:
         await asyncio.gather(task, return_exceptions=True)
         self._turn_task = self._turn = None
         self._phase = Phase.LISTENING
-        if speaking is not None and speaking.text:
-            await self._outbox.send(
-                ev.Interruption(interruption_event=ev.InterruptionBody(event_id=speaking.event_id))
-            )
-            entry = TranscriptEntry("agent", speaking.text, self._seconds_in_call())
+        if speaking is None or not speaking.text:
+            return
+        await self._outbox.send(
+            ev.Interruption(interruption_event=ev.InterruptionBody(event_id=speaking.event_id))
+        )
+        heard = speaking.voice.heard_text() if speaking.voice is not None else speaking.text
+        if speaking.entry is None:  # interrupted before the reply was published
+            entry = TranscriptEntry("agent", heard or None, self._seconds_in_call())
             entry.interrupted = True
             await self._record(entry)
+            return
+        original = speaking.entry.message or ""
+        speaking.entry.message = heard or None
+        speaking.entry.interrupted = True
+        if speaking.history_index is not None:
+            self._history.amend(speaking.history_index, ChatMessage("assistant", heard))
+        await self._outbox.send(
+            ev.AgentResponseCorrection(
+                agent_response_correction_event=ev.AgentResponseCorrectionBody(
+                    original_agent_response=original,
+                    corrected_agent_response=heard,
+                    event_id=speaking.event_id,
+                )
+            )
+        )
+        await self._save()
+
+    # ------------------------------------------------------------------ voice
+
+    def _speaker(self) -> Callable[[int], AgentVoice] | None:
+        if self._voice is None:
+            return None
+        voice = self._voice
+
+        def speak(event_id: int) -> AgentVoice:
+            return voice.agent_voice(self.session, self._send_audio, event_id, self._clock)
+
+        return speak
+
+    async def _send_audio(self, audio: str, event_id: int) -> None:
+        await self._outbox.send(
+            ev.Audio(audio_event=ev.AudioBody(audio_base_64=audio, event_id=event_id))
+        )
+
+    async def hear(self, chunk: str) -> None:
+        """A ``user_audio_chunk``. Ignored in text-only conversations."""
+        if self._hearing is None or self._phase is Phase.ENDED:
+            return
+        try:
+            await self._hearing.feed_base64(chunk)
+        except InvalidAudioChunkError as error:
+            await self.fail(ConversationError("invalid_message", f"user_audio_chunk: {error}"))
+
+    async def _on_heard(self, event: HeardEvent) -> None:
+        match event:
+            case VoiceActivity(score=score):
+                await self._outbox.send(
+                    ev.VadScore(vad_score_event=ev.VadScoreBody(vad_score=score))
+                )
+            case UserStartedSpeaking():
+                self._user_was_active()
+                if self._phase is Phase.RESPONDING and not (
+                    self._turn and self._turn.uninterruptible
+                ):
+                    self._barged_in = True
+                    await self._interrupt()
+            case InterimTranscript(text=text):
+                await self._outbox.send(
+                    ev.TentativeUserTranscript(
+                        tentative_user_transcription_event=ev.UserTranscriptBody(
+                            user_transcript=text, event_id=self._outbox.next_event_id()
+                        )
+                    )
+                )
+            case UserTurn(text=text):
+                await self._on_user_turn(text)
+
+    async def _on_user_turn(self, text: str) -> None:
+        barged_in, self._barged_in = self._barged_in, False
+        if is_backchannel(text):
+            if barged_in and self._phase is not Phase.ENDED:
+                self._start_turn(RESUME)  # a false interruption: pick the thread up again
+            return
+        await self._on_user_message(text, medium="audio")
 
     # ------------------------------------------------------------------ timers
 

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
+from parley.audio.codec import InputDecoder
+from parley.audio.formats import AudioFormat
 from parley.engine.turn_detection import (
     DetectorSettings,
     Paused,
@@ -84,6 +86,8 @@ class Hearing:
         listener: Listener,
         options: TranscribeOptions,
         settings: HearingSettings | None = None,
+        *,
+        input_format: AudioFormat | None = None,
     ) -> None:
         self._vad = vad
         self._stt = stt
@@ -91,6 +95,7 @@ class Hearing:
         self._options = options
         self._settings = settings or HearingSettings()
         self._detector = TurnDetector(self._settings.detector)
+        self._decoder = InputDecoder(input_format or AudioFormat.parse("pcm_16000"))
         self._recent: list[Audio] = []  # audio before speech, for the pre-roll
         self._utterance: list[Audio] = []
         self._speaking = False
@@ -99,6 +104,13 @@ class Hearing:
         self._speculative: asyncio.Task[Transcript | None] | None = None
         self._finishing: set[asyncio.Task[None]] = set()
         self._delivery = asyncio.Lock()  # results reach the listener one at a time, in order
+
+    async def feed_base64(self, chunk: str) -> None:
+        """Hear one ``user_audio_chunk`` in the conversation's input format.
+
+        Raises :class:`~parley.audio.formats.InvalidAudioChunkError` for bad base64.
+        """
+        await self.feed(self._decoder.decode_base64(chunk))
 
     async def feed(self, audio: Audio) -> None:
         """Hear one chunk of 16 kHz float32 audio."""

@@ -14,8 +14,14 @@ class History:
         self._messages: list[ChatMessage] = []
         self._context_positions: dict[str, int] = {}
 
-    def add(self, message: ChatMessage) -> None:
+    def add(self, message: ChatMessage) -> int:
+        """Append ``message``; returns its position (for :meth:`amend`)."""
         self._messages.append(message)
+        return len(self._messages) - 1
+
+    def amend(self, position: int, message: ChatMessage) -> None:
+        """Replace a message, e.g. an interrupted reply by the part the user heard."""
+        self._messages[position] = message
 
     def add_context(self, text: str, context_id: str | None) -> None:
         """A contextual update: background for the LLM, never answered by itself.

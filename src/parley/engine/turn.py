@@ -15,6 +15,7 @@ from parley.engine.history import History
 from parley.engine.outbox import Outbox
 from parley.engine.pending import PendingToolCalls, ToolOutcome
 from parley.engine.session import SessionConfig
+from parley.engine.speaking import AgentVoice
 from parley.engine.tools import ToolDefinition, assigned_variables, bind_parameters
 from parley.engine.transcript import ToolCallRecord, ToolResultRecord, TranscriptEntry
 from parley.providers.llm.base import LLM, ChatMessage, LLMRequest, TextDelta, ToolCall
@@ -49,6 +50,10 @@ class AgentMessage:
     event_id: int
     text: str = ""
     tool_calls: list[ToolCall] = field(default_factory=list)
+    voice: AgentVoice | None = None  # None in text-only conversations
+    streamed: bool = False  # text came as LLM deltas (so chat response parts were started)
+    entry: TranscriptEntry | None = None  # set once the message is recorded and published
+    history_index: int | None = None
 
 
 @dataclass
@@ -65,24 +70,47 @@ class TurnContext:
     record: Callable[[TranscriptEntry], Awaitable[None]]  # append to the transcript and store
     save: Callable[[], Awaitable[None]]  # store again (after an entry changed)
     seconds_in_call: Callable[[], int]
+    speak: Callable[[int], AgentVoice] | None = None  # a voice for a message id; None: text only
 
 
 class AgentTurn:
     """Runs one reply of the agent. Cancelling the task that runs it is the interruption."""
 
-    def __init__(self, context: TurnContext, instruction: str | None = None) -> None:
+    def __init__(
+        self,
+        context: TurnContext,
+        instruction: str | None = None,
+        *,
+        scripted: str | None = None,
+        uninterruptible: bool = False,
+    ) -> None:
+        """``scripted`` text is said as is, without the LLM (the first message)."""
         self._ctx = context
         self._instruction = instruction
+        self._scripted = scripted
         self.speaking: AgentMessage | None = None
-        self.uninterruptible = False
+        self.uninterruptible = uninterruptible
 
     async def run(self) -> TurnOutcome:
+        try:
+            return await self._rounds()
+        except asyncio.CancelledError:
+            if self.speaking is not None and self.speaking.voice is not None:
+                self.speaking.voice.stop()
+            raise
+
+    async def _rounds(self) -> TurnOutcome:
         for _ in range(MAX_TOOL_ROUNDS):
-            message = AgentMessage(self._ctx.outbox.next_event_id())
+            message = self._new_message()
             self.speaking = message
-            await self._generate(message)
+            if self._scripted is not None:
+                await self._stream_scripted(message, self._scripted)
+            else:
+                await self._generate(message)
             self._instruction = None
             entry = await self._say(message)
+            if message.voice is not None:
+                await self._play_out(message.voice)
             self.speaking = None
             if not message.tool_calls:
                 return TurnOutcome.COMPLETED
@@ -92,6 +120,24 @@ class AgentTurn:
                 return outcome
         log.warning("turn stopped after %d tool rounds", MAX_TOOL_ROUNDS)
         return TurnOutcome.COMPLETED
+
+    def _new_message(self) -> AgentMessage:
+        event_id = self._ctx.outbox.next_event_id()
+        voice = self._ctx.speak(event_id) if self._ctx.speak is not None else None
+        return AgentMessage(event_id, voice=voice)
+
+    async def _stream_scripted(self, message: AgentMessage, text: str) -> None:
+        message.text = text
+        if message.voice is not None:
+            message.voice.say(text)
+
+    async def _play_out(self, voice: AgentVoice) -> None:
+        """Send all the message's audio, then stay "speaking" while the client plays it, so
+        that user speech until then is a barge-in."""
+        await voice.finish()
+        remaining = voice.plays_until - self._ctx.clock.monotonic()
+        if remaining > 0:
+            await self._ctx.clock.sleep(remaining)
 
     def _request(self) -> LLMRequest:
         session = self._ctx.session
@@ -120,9 +166,12 @@ class AgentTurn:
 
     async def _stream_text(self, message: AgentMessage, delta: TextDelta) -> None:
         outbox = self._ctx.outbox
-        if not message.text and outbox.wants("agent_chat_response_part"):
+        if not message.streamed and outbox.wants("agent_chat_response_part"):
             await outbox.send(_part("", "start", message.event_id))
+        message.streamed = True
         message.text += delta.text
+        if message.voice is not None:
+            message.voice.say(delta.text)
         await outbox.send(
             InternalTentativeAgentResponse(
                 tentative_agent_response_internal_event=TentativeAgentResponseBody(
@@ -153,11 +202,15 @@ class AgentTurn:
     async def _say(self, message: AgentMessage) -> TranscriptEntry:
         """Record what this round said, then publish it (stored before the client sees it)."""
         text = message.text.strip()
-        self._ctx.history.add(ChatMessage("assistant", text, tuple(message.tool_calls)))
-        entry = TranscriptEntry("agent", text or None, self._ctx.seconds_in_call())
+        message.history_index = self._ctx.history.add(
+            ChatMessage("assistant", text, tuple(message.tool_calls))
+        )
+        medium: Literal["text", "audio"] = "audio" if message.voice is not None else "text"
+        entry = TranscriptEntry("agent", text or None, self._ctx.seconds_in_call(), medium)
+        message.entry = entry
         await self._ctx.record(entry)
         if text:
-            if self._ctx.outbox.wants("agent_chat_response_part"):
+            if message.streamed and self._ctx.outbox.wants("agent_chat_response_part"):
                 await self._ctx.outbox.send(_part("", "stop", message.event_id))
             await self._ctx.outbox.send(
                 AgentResponse(

@@ -1,0 +1,156 @@
+"""Voice turns on fakes and a virtual clock: hearing, speaking, barge-in and backchannels."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+import numpy as np
+
+from parley.engine.conversation import RESUME, Phase
+from parley.engine.voice import VoiceProviders, is_backchannel
+from tests.engine.harness import Harness
+from tests.fake_audio import FakeSTT, FakeVAD
+from tests.fake_llm import say
+from tests.fake_tts import FakeTTS
+from tests.virtual_clock import VirtualClock
+
+CHUNK = np.zeros(512, dtype=np.int16).tobytes()  # 32 ms of pcm_16000
+EVENTS = [
+    "audio",
+    "interruption",
+    "user_transcript",
+    "tentative_user_transcript",
+    "agent_response",
+    "agent_response_correction",
+    "vad_score",
+]
+
+
+def voice_harness(
+    speech: list[tuple[float, float]],
+    transcripts: list[str],
+    replies: list[Any],
+    **agent: Any,
+) -> Harness:
+    """A voice conversation whose user speaks during ``speech`` (seconds of audio)."""
+
+    def providers(clock: VirtualClock) -> VoiceProviders:
+        return VoiceProviders(
+            vad=FakeVAD.from_segments(*speech),
+            stt=FakeSTT(*transcripts, clock=clock, delay=0.2),
+            tts=FakeTTS(("fake",), clock=clock, latency=0.05, seconds_per_char=0.05),
+            default_voice_id="fake",
+        )
+
+    return Harness(
+        replies,
+        {
+            "agent": {"first_message": "Hello there, how can I help?", **agent},
+            "conversation": {"client_events": EVENTS},
+        },
+        voice=providers,
+    )
+
+
+async def talk(harness: Harness, seconds: float) -> None:
+    """Stream ``seconds`` of audio in real time on the virtual clock."""
+    chunk = base64.b64encode(CHUNK).decode()
+    for _ in range(round(seconds / 0.032)):
+        await harness.conversation.hear(chunk)
+        await harness.clock.advance(0.032)
+
+
+def audio_ids(harness: Harness) -> list[int]:
+    return [e.audio_event.event_id for e in harness.of("audio")]
+
+
+async def test_the_first_message_is_spoken() -> None:
+    h = await voice_harness([], [], []).start()
+    await h.clock.advance(3.0)
+    assert h.said() == ["Hello there, how can I help?"]
+    first_id = h.of("agent_response")[0].agent_response_event.event_id
+    assert audio_ids(h)
+    assert set(audio_ids(h)) == {first_id}
+    await h.close()
+
+
+async def test_a_spoken_question_gets_a_spoken_answer() -> None:
+    h = await voice_harness(
+        [(2.0, 3.5)], ["what time do you open"], [say("We open at nine.")]
+    ).start()
+    await talk(h, 5.0)
+    await h.clock.advance(3.0)
+    transcripts = [e.user_transcription_event.user_transcript for e in h.of("user_transcript")]
+    assert transcripts == ["what time do you open"]
+    assert h.said()[-1] == "We open at nine."
+    answer_id = h.of("agent_response")[-1].agent_response_event.event_id
+    assert answer_id in audio_ids(h)
+    assert h.of("vad_score"), "vad scores are sent when asked for"
+    entry = h.recorder.last.transcript[1]
+    assert (entry["role"], entry["source_medium"]) == ("user", "audio")
+    await h.close()
+
+
+async def test_barge_in_stops_the_audio_and_corrects_the_reply() -> None:
+    long_reply = say(
+        "Our menu has many dishes. ", "There are soups, salads and pasta. ", "And cakes."
+    )
+    h = await voice_harness(
+        [(1.0, 2.0), (4.5, 5.5)],
+        ["tell me about the menu", "do you have pizza"],
+        [long_reply, say("Yes, we do.")],
+    ).start()
+    await talk(h, 4.5)  # question, then the answer starts playing
+    answer_id = h.of("agent_response")[-1].agent_response_event.event_id
+    assert answer_id in audio_ids(h)
+    await talk(h, 0.3)  # the user cuts in
+    interruption = h.of("interruption")[-1].interruption_event
+    assert interruption.event_id == answer_id
+    audio_after = h.events[h.events.index(h.of("interruption")[-1]) :]
+    assert answer_id not in [e.audio_event.event_id for e in audio_after if e.type == "audio"]
+    correction = h.of("agent_response_correction")[-1].agent_response_correction_event
+    assert correction.original_agent_response.startswith("Our menu has many dishes.")
+    assert len(correction.corrected_agent_response) < len(correction.original_agent_response)
+    await talk(h, 2.0)
+    await h.clock.advance(3.0)
+    assert h.said()[-1] == "Yes, we do."
+    interrupted = [t for t in h.recorder.last.transcript if t["interrupted"]]
+    assert interrupted[-1]["message"] == correction.corrected_agent_response
+    await h.close()
+
+
+async def test_a_backchannel_barge_in_resumes_the_reply() -> None:
+    h = await voice_harness(
+        [(1.0, 2.0), (4.5, 4.8)],
+        ["tell me about the menu", "uh-huh"],
+        [
+            say("Our menu has many dishes. ", "There are soups and salads."),
+            say("As I said, soups."),
+        ],
+    ).start()
+    await talk(h, 4.5)
+    await talk(h, 2.0)
+    await h.clock.advance(4.0)
+    transcripts = [e.user_transcription_event.user_transcript for e in h.of("user_transcript")]
+    assert transcripts == ["tell me about the menu"], "a backchannel is not a user turn"
+    assert h.llm.requests[-1].messages[-1].content == RESUME
+    assert h.said()[-1] == "As I said, soups."
+    await h.close()
+
+
+async def test_first_message_can_be_protected_from_interruptions() -> None:
+    h = await voice_harness(
+        [(0.5, 1.2)], ["hi"], [say("Hi!")], disable_first_message_interruptions=True
+    ).start()
+    await talk(h, 1.0)
+    assert h.of("interruption") == []
+    assert h.conversation.phase is Phase.RESPONDING
+    await h.close()
+
+
+def test_backchannels() -> None:
+    assert is_backchannel("Uh-huh.")
+    assert is_backchannel("okay")
+    assert is_backchannel("")
+    assert not is_backchannel("okay, book it")
