@@ -4,4 +4,21 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh local
+
+# Text-to-speech phonemes come from the espeak-ng program (Debian package; GPL, run as a
+# separate process, never imported).
+if ! command -v espeak-ng >/dev/null; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "==> installing espeak-ng (Debian)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq && apt-get install -y -qq espeak-ng >/dev/null
+  else
+    echo "!! espeak-ng is missing: run 'sudo apt-get install espeak-ng' for voice (text still works)"
+  fi
+fi
+# The 28 Kokoro voices come from the npm package kokoro-js; Piper's "joe" works without them.
+if command -v npm >/dev/null; then
+  .venv/bin/python -m parley.providers.tts.install_kokoro --cache-dir data/models \
+    || echo "!! Kokoro voices not installed; the default voice (joe) still speaks"
+fi
 exec .venv/bin/parley serve "$@"

@@ -34,6 +34,7 @@ def client(tmp_path: Path, llm: FakeLLM) -> Iterator[TestClient]:
         api_key=TEST_KEY,
         ping_interval_seconds=60,
         initiation_timeout_seconds=0.5,
+        voice=False,  # the protocol, not the speech models, is under test here
     )
     app = create_app(settings, llm_override=llm)
     with TestClient(app, headers={"xi-api-key": TEST_KEY}) as test_client:

@@ -12,7 +12,7 @@ from typing import TextIO
 from fastapi import Depends, FastAPI
 
 from parley import __version__
-from parley.api import agents, conversation, conversations, secrets
+from parley.api import agents, conversation, conversations, secrets, voices
 from parley.api.auth import require_api_key
 from parley.api.errors import install_error_handlers
 from parley.api.limits import BodySizeLimit
@@ -46,11 +46,13 @@ async def bootstrap_api_keys(services: Services, announce: TextIO) -> None:
 
 
 async def _preload(services: Services) -> None:
-    """Load the embedded model in the background so the first call does not wait for it."""
+    """Load the embedded models in the background so the first call does not wait for them."""
     try:
         await services.embedded_llm.get()
+        if services.settings.voice:
+            await services.embedded_voice.get()
     except Exception:  # the first conversation will report it; the server keeps serving
-        log.exception("could not preload the local LLM")
+        log.exception("could not preload the local models")
 
 
 def create_app(
@@ -93,6 +95,7 @@ def create_app(
     app.include_router(agents.router, dependencies=[Depends(require_api_key)])
     app.include_router(conversations.router, dependencies=[Depends(require_api_key)])
     app.include_router(secrets.router, dependencies=[Depends(require_api_key)])
+    app.include_router(voices.router, dependencies=[Depends(require_api_key)])
     app.include_router(conversation.router)
 
     @app.get("/health", tags=["health"])

@@ -14,6 +14,7 @@ from parley.clock import Clock
 from parley.conversations.service import ConversationService
 from parley.engine.conversation import EngineOptions
 from parley.ids import IdFactory
+from parley.providers.embedded_voice import EmbeddedVoice
 from parley.providers.llm.base import LLM
 from parley.providers.llm.embedded import EmbeddedModel
 from parley.providers.llm.router import LLMRouter
@@ -39,11 +40,13 @@ class Services:
     conversations: ConversationService
     secrets: SecretStore
     embedded_llm: EmbeddedModel
+    embedded_voice: EmbeddedVoice
     http: httpx.AsyncClient
 
     async def close(self) -> None:
         await self.conversations.drain()
         await self.embedded_llm.close()
+        await self.embedded_voice.close()
         await self.http.aclose()
         await self.engine.dispose()
 
@@ -71,6 +74,7 @@ async def open_services(
     router = LLMRouter(
         settings.llm_endpoints, embedded.get, http, secrets.value, settings.llm_timeout_seconds
     )
+    voice = EmbeddedVoice(settings.resolved_models_dir(), settings.voice_threads)
     signing_key = await server_secret(sessions, "conversation_token_key")
     conversations = ConversationService(
         agent_store,
@@ -80,6 +84,7 @@ async def open_services(
         clock,
         ids,
         EngineOptions(ping_interval_seconds=settings.ping_interval_seconds),
+        voice.get if settings.voice else None,
         llm_override,
     )
     return Services(
@@ -92,6 +97,7 @@ async def open_services(
         conversations=conversations,
         secrets=secrets,
         embedded_llm=embedded,
+        embedded_voice=voice,
         http=http,
     )
 

@@ -60,6 +60,11 @@ class Settings(BaseSettings):
     preload_models: bool = Field(
         default=True, description="Load the local models at start-up rather than on first use."
     )
+    voice: bool = Field(
+        default=True,
+        description="Hear and speak (VAD, Whisper, TTS); off: every conversation is text-only.",
+    )
+    voice_threads: int = Field(default=2, ge=1, description="CPU threads for STT and TTS.")
     ping_interval_seconds: float = Field(default=5.0, gt=0)
     initiation_timeout_seconds: float = Field(
         default=3.0, gt=0, description="How long to wait for conversation_initiation_client_data."

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from parley.clock import Clock
@@ -10,6 +11,7 @@ from parley.engine.conversation import Conversation, EngineOptions
 from parley.engine.errors import ConversationError
 from parley.engine.outbox import Emit
 from parley.engine.session import resolve_session
+from parley.engine.voice import VoiceProviders
 from parley.ids import IdFactory
 from parley.providers.llm.base import LLM, LLMError
 from parley.providers.llm.router import LLMRouter
@@ -45,6 +47,7 @@ class ConversationService:
         clock: Clock,
         ids: IdFactory,
         options: EngineOptions,
+        voice: Callable[[], Awaitable[VoiceProviders | None]] | None,
         llm_override: LLM | None = None,
     ) -> None:
         self._agents = agents
@@ -55,6 +58,7 @@ class ConversationService:
         self._ids = ids
         self._options = options
         self._llm_override = llm_override
+        self._voice = voice
         self._closing: set[asyncio.Task[None]] = set()
 
     def signed_url_token(
@@ -121,4 +125,9 @@ class ConversationService:
             )
         except LLMError as error:
             raise ConversationError("llm_error", f"No model available: {error}", 1002) from error
-        return Conversation(session, llm, self._clock, emit, self._conversations, self._options)
+        voice = None
+        if self._voice is not None and not session.text_only:
+            voice = await self._voice()
+        return Conversation(
+            session, llm, self._clock, emit, self._conversations, self._options, voice
+        )

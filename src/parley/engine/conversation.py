@@ -374,10 +374,10 @@ class Conversation:
     def _speaker(self) -> Callable[[int], AgentVoice] | None:
         if self._voice is None:
             return None
-        voice = self._voice
+        voice, settings = self._voice, self._voice.voice_settings(self.session)
 
         def speak(event_id: int) -> AgentVoice:
-            return voice.agent_voice(self.session, self._send_audio, event_id, self._clock)
+            return voice.agent_voice(settings, self._send_audio, event_id, self._clock)
 
         return speak
 

@@ -75,11 +75,12 @@ class VoiceProviders:
         )
 
     def agent_voice(
-        self, session: SessionConfig, send: SendAudio, event_id: int, clock: Clock
+        self, settings: VoiceSettings, send: SendAudio, event_id: int, clock: Clock
     ) -> AgentVoice:
-        return AgentVoice(self.tts, self.voice_settings(session), send, event_id, clock)
+        return AgentVoice(self.tts, settings, send, event_id, clock)
 
     def voice_settings(self, session: SessionConfig) -> VoiceSettings:
+        """The conversation's voice: ``tts.voice_id`` if installed, else the default one."""
         tts = session.config.tts
         wanted = tts.voice_id if tts and tts.voice_id else self.default_voice_id
         installed = {voice.voice_id for voice in self.tts.voices()}

@@ -1,0 +1,133 @@
+"""A voice conversation through the official Python SDK with every real embedded model:
+Silero VAD, Whisper tiny.en, the local LLM and the default TTS voice.
+
+A custom ``AudioInterface`` streams speech (espeak-ng) in real time, 250 ms per chunk as
+the SDK recommends, and records the agent's audio.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+
+import httpx
+import numpy as np
+import pytest
+from elevenlabs import ElevenLabs
+from elevenlabs.conversational_ai.conversation import AudioInterface, Conversation
+
+from parley.audio.codec import float32_to_pcm16
+from tests.conftest import TEST_KEY
+from tests.fake_audio import espeak
+from tests.servers import ServerProcess
+
+pytestmark = pytest.mark.slow_model
+
+CHUNK_SAMPLES = 4000  # 250 ms at 16 kHz
+
+
+class SpeechInterface(AudioInterface):
+    """Plays ``speech`` into the call after ``delay`` seconds, silence otherwise."""
+
+    def __init__(self, speech: bytes, delay: float) -> None:
+        self._speech = speech
+        self._delay = delay
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.received = bytearray()
+        self.first_output_after_speech: float | None = None
+        self.speech_ended_at: float | None = None
+        self.interruptions = 0
+
+    def start(self, input_callback: Callable[[bytes], None]) -> None:
+        self._thread = threading.Thread(target=self._feed, args=(input_callback,), daemon=True)
+        self._thread.start()
+
+    def _feed(self, send: Callable[[bytes], None]) -> None:
+        silence = bytes(CHUNK_SAMPLES * 2)
+        started = time.monotonic()
+        pending = b""
+        spoken = False
+        while not self._stop.is_set():
+            if not spoken and time.monotonic() - started >= self._delay:
+                pending, spoken = self._speech, True
+            chunk, pending = pending[: CHUNK_SAMPLES * 2], pending[CHUNK_SAMPLES * 2 :]
+            if spoken and not pending and self.speech_ended_at is None and len(chunk) > 0:
+                self.speech_ended_at = time.monotonic() + len(chunk) / 32000
+            send(chunk.ljust(CHUNK_SAMPLES * 2, b"\0") if chunk else silence)
+            self._stop.wait(0.25)
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=2)
+
+    def output(self, audio: bytes) -> None:
+        self.received.extend(audio)
+        if self.speech_ended_at is not None and self.first_output_after_speech is None:
+            self.first_output_after_speech = time.monotonic()
+
+    def interrupt(self) -> None:
+        self.interruptions += 1
+
+
+@pytest.fixture
+def client(llm_server: ServerProcess) -> Iterator[ElevenLabs]:
+    with httpx.Client(timeout=60) as connection:
+        yield ElevenLabs(base_url=llm_server.base_url, api_key=TEST_KEY, httpx_client=connection)
+
+
+def test_spoken_question_gets_a_transcript_an_answer_and_audio(client: ElevenLabs) -> None:
+    agent = client.conversational_ai.agents.create(
+        conversation_config={
+            "agent": {
+                "first_message": "Hi.",
+                "prompt": {"prompt": "You are an office assistant. Answer in one short sentence."},
+            },
+            "asr": {"user_input_audio_format": "pcm_16000"},
+            "tts": {"agent_output_audio_format": "pcm_16000"},
+        },
+    )
+    assert agent.agent_id is not None
+    speech = espeak("Please send the invoice to my email address.")
+    audio = SpeechInterface(float32_to_pcm16(speech).tobytes(), delay=2.0)
+    transcripts: list[str] = []
+    responses: list[str] = []
+    conversation = Conversation(
+        client,
+        agent.agent_id,
+        requires_auth=False,
+        audio_interface=audio,
+        callback_user_transcript=transcripts.append,
+        callback_agent_response=responses.append,
+    )
+    conversation.start_session()
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and (
+        len(responses) < 2 or not audio.first_output_after_speech
+    ):
+        time.sleep(0.1)
+    conversation.end_session()
+    conversation.wait_for_session_end()
+
+    assert responses[0] == "Hi."
+    assert transcripts, "the question was heard"
+    heard = transcripts[0].lower()
+    assert "invoice" in heard
+    assert "email" in heard
+    assert len(responses) >= 2, "the agent answered"
+    assert audio.first_output_after_speech is not None, "the answer was spoken"
+    samples = np.frombuffer(bytes(audio.received), dtype=np.int16)
+    assert samples.size > 16000 * 0.5, "at least half a second of agent audio"
+    assert np.abs(samples).max() > 1000, "the agent audio is not silence"
+
+
+def test_voices_endpoint_lists_the_installed_voices(llm_server: ServerProcess) -> None:
+    response = httpx.get(
+        f"{llm_server.base_url}/v1/voices", headers={"xi-api-key": TEST_KEY}, timeout=60
+    )
+    assert response.status_code == 200
+    voices = {voice["voice_id"]: voice for voice in response.json()["voices"]}
+    assert "joe" in voices
+    assert voices["joe"]["labels"]["engine"] == "piper"
