@@ -13,6 +13,7 @@ from parley.providers.llm.base import (
     LLM,
     ChatMessage,
     LLMChunk,
+    LLMEmptyReplyError,
     LLMError,
     LLMRequest,
     LLMTimeoutError,
@@ -145,3 +146,8 @@ async def test_custom_llm_resolves_secrets_and_has_no_backup(http: httpx.AsyncCl
     assert llm.name == "openai:mine"
     with pytest.raises(LLMUnavailableError, match="secret 's1' does not exist"):
         await router(http).for_prompt(config, {})
+
+
+async def test_only_empty_replies_is_a_distinct_error() -> None:
+    with pytest.raises(LLMEmptyReplyError):
+        await collect(CascadeLLM([Named("a", [Reply()]), Named("b", [Reply()])]))

@@ -165,3 +165,15 @@ async def test_text_only_override_from_either_sdk_shape() -> None:
         h = Harness([], AGENT, init=initiation(conversation_config_override=override))
         assert h.conversation.session.text_only is True
         await h.close()
+
+
+async def test_an_empty_llm_reply_passes_in_silence() -> None:
+    from parley.providers.llm.base import LLMEmptyReplyError
+
+    h = Harness([Reply(error=LLMEmptyReplyError("empty")), say("Back.")], AGENT)
+    await h.start()
+    await h.send(user("Hello"))
+    assert not h.conversation.ended.is_set()
+    await h.send(user("Hello again"))
+    assert h.said()[-1] == "Back."
+    await h.close()

@@ -39,7 +39,13 @@ from parley.engine.transcript import (
 )
 from parley.engine.turn import AgentTurn, TurnContext, TurnOutcome
 from parley.engine.voice import VoiceProviders, is_backchannel
-from parley.providers.llm.base import LLM, ChatMessage, LLMError, LLMTimeoutError
+from parley.providers.llm.base import (
+    LLM,
+    ChatMessage,
+    LLMEmptyReplyError,
+    LLMError,
+    LLMTimeoutError,
+)
 from parley.schemas import events as ev
 
 log = logging.getLogger(__name__)
@@ -303,6 +309,9 @@ class Conversation:
     async def _run_turn(self, turn: AgentTurn) -> None:
         try:
             outcome = await turn.run()
+        except LLMEmptyReplyError:
+            log.warning("the LLM had nothing to say in %s", self.session.conversation_id)
+            outcome = TurnOutcome.COMPLETED
         except LLMTimeoutError as error:
             await self.fail(ConversationError("llm_timeout", str(error), 1002))
             return

@@ -123,3 +123,7 @@ class LLMTimeoutError(LLMError):
 
 class LLMUnavailableError(LLMError):
     """The provider cannot be reached or is not configured."""
+
+
+class LLMEmptyReplyError(LLMError):
+    """Every model answered with nothing: the turn passes in silence (the call goes on)."""

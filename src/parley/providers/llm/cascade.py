@@ -6,7 +6,14 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Sequence
 
-from parley.providers.llm.base import LLM, LLMChunk, LLMError, LLMRequest, LLMTimeoutError
+from parley.providers.llm.base import (
+    LLM,
+    LLMChunk,
+    LLMEmptyReplyError,
+    LLMError,
+    LLMRequest,
+    LLMTimeoutError,
+)
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +61,8 @@ class CascadeLLM:
             finally:
                 await _close(stream)
             log.warning("LLM fallback: %s", failures[-1])
+        if all(failure.endswith(": empty reply") for failure in failures):
+            raise LLMEmptyReplyError("; ".join(failures))
         error_type = LLMTimeoutError if timed_out and len(failures) == 1 else LLMError
         raise error_type("; ".join(failures))
 
