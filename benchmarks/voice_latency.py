@@ -172,9 +172,8 @@ async def drive(server: ServerProcess, turns: int) -> list[Turn]:
         await client.silence(3.0)  # the greeting plays
         for turn, audio in clips:
             await run_turn(client, turn, audio)
-            print(
-                f"  {turn.label:18s} v2v {turn.stages.get('first_audio', float('nan')) * 1000:6.0f} ms  heard: {turn.heard!r}"
-            )
+            v2v = turn.stages.get("first_audio", float("nan")) * 1000
+            print(f"  {turn.label:18s} v2v {v2v:6.0f} ms  heard: {turn.heard!r}")
         receiver.cancel()
     return [turn for turn, _ in clips]
 
@@ -188,9 +187,8 @@ def peak_rss_mb(pid: int) -> float:
 
 def report(turns: list[Turn], rss: float) -> None:
     done = [t for t in turns if "first_audio" in t.stages]
-    print(
-        f"\nvoice-to-voice (end of speech → first agent audio): {percentiles([t.stages['first_audio'] for t in done])}"
-    )
+    v2v = percentiles([t.stages["first_audio"] for t in done])
+    print(f"\nvoice-to-voice (end of speech → first agent audio): {v2v}")
     for label in sorted({t.label for t in done}):
         subset = [t.stages["first_audio"] for t in done if t.label == label]
         print(f"  {label:18s} {percentiles(subset)}")
