@@ -9,23 +9,19 @@ Users who bring their own weights pass a path to a ``.gguf`` file instead.
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import logging
-import os
 import shutil
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
 
 from parley.providers.llm.base import LLMUnavailableError
+from parley.providers.packaged import CorruptAssemblyError, join_verified, sha256_of
 
 logger = logging.getLogger(__name__)
 
-_CHUNK = 1 << 20
 _GGUF_MAGIC = b"GGUF"
 
 
@@ -136,7 +132,7 @@ def ensure_gguf(
     target = cache_dir / model.file_name
     if target.is_file():
         if target.stat().st_size == model.size and (
-            not verify_existing or _sha256_of(target) == model.sha256
+            not verify_existing or sha256_of(target) == model.sha256
         ):
             return target
         logger.warning("discarding %s: it does not match the expected model", target)
@@ -178,48 +174,28 @@ def _check_free_space(directory: Path, needed: int) -> None:
 
 
 def _join(model: PackagedModel, parts: list[Path], target: Path, progress: Progress) -> Path:
-    """Concatenate ``parts`` into ``target`` atomically, hashing while writing."""
+    """Concatenate ``parts`` into ``target`` atomically, checking the sha256."""
     started = time.monotonic()
     progress(f"assembling {model.key} from {len(parts)} parts into {target}")
-    digest = hashlib.sha256()
-    fd, temp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
-    temp = Path(temp_name)
+
+    def joined(index: int) -> None:
+        if _is_progress_step(index, len(parts)):
+            progress(f"{model.key}: {index}/{len(parts)} parts joined")
+
     try:
-        with os.fdopen(fd, "wb") as out:
-            for index, part in enumerate(parts, start=1):
-                _append(part, out, digest)
-                if _is_progress_step(index, len(parts)):
-                    progress(f"{model.key}: {index}/{len(parts)} parts joined")
-        if digest.hexdigest() != model.sha256:
-            raise ModelFileError(
-                f"the assembled {model.key} model is corrupt: sha256 {digest.hexdigest()} "
-                f"!= expected {model.sha256}; reinstall the parts: "
-                f"pip install --force-reinstall {' '.join(model.pip_requirements)}"
-            )
-        os.replace(temp, target)
-    finally:
-        temp.unlink(missing_ok=True)
+        join_verified(parts, target, model.sha256, joined)
+    except CorruptAssemblyError as error:
+        raise ModelFileError(
+            f"the assembled {model.key} model is corrupt: sha256 {error.actual} "
+            f"!= expected {model.sha256}; reinstall the parts: "
+            f"pip install --force-reinstall {' '.join(model.pip_requirements)}"
+        ) from error
     elapsed = time.monotonic() - started
     progress(f"{model.key} assembled and verified in {elapsed:.1f} s")
     logger.info("assembled %s (%d bytes) in %.2f s", target, model.size, elapsed)
     return target
 
 
-def _append(part: Path, out: BinaryIO, digest: hashlib._Hash) -> None:
-    with part.open("rb") as source:
-        while chunk := source.read(_CHUNK):
-            digest.update(chunk)
-            out.write(chunk)
-
-
 def _is_progress_step(index: int, total: int) -> bool:
     """True about every 10 % of the parts (and for the last one)."""
     return index == total or index * 10 // total != (index - 1) * 10 // total
-
-
-def _sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as source:
-        while chunk := source.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()

@@ -11,7 +11,6 @@ parley.providers.tts.install_kokoro``); loading never touches the network.
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import os
 import re
@@ -22,6 +21,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from parley.providers.packaged import CorruptAssemblyError, join_verified, sha256_of
 from parley.providers.tts.base import TTSUnavailableError
 
 Progress = Callable[[str], None]
@@ -40,7 +40,6 @@ KOKORO_VOICES_DIR = "kokoro-js-1.2.1-voices"
 KOKORO_VOICE_BYTES = 510 * 256 * 4  # float32 style table: one 256-vector per token count
 # American (a*) and British (b*) English voices; the others need non-English phonemes.
 _ENGLISH_VOICE = re.compile(r"package/voices/([ab][fm]_[a-z]+)\.bin")
-_CHUNK = 1 << 20
 
 
 def find_package_file(module: str, relative: str) -> Path | None:
@@ -81,24 +80,14 @@ def ensure_kokoro_model(cache_dir: Path, progress: Progress | None = None) -> Pa
 
 
 def _join(parts: list[Path], target: Path) -> None:
-    digest = hashlib.sha256()
-    fd, temp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
     try:
-        with os.fdopen(fd, "wb") as out:
-            for part in parts:
-                with part.open("rb") as source:
-                    while chunk := source.read(_CHUNK):
-                        digest.update(chunk)
-                        out.write(chunk)
-        if digest.hexdigest() != KOKORO_MODEL_SHA256:
-            raise TTSUnavailableError(
-                f"the assembled Kokoro model is corrupt (sha256 {digest.hexdigest()}); "
-                "reinstall it with: pip install --force-reinstall "
-                + " ".join(dist for dist, _, _ in KOKORO_PARTS)
-            )
-        os.replace(temp_name, target)
-    finally:
-        Path(temp_name).unlink(missing_ok=True)
+        join_verified(parts, target, KOKORO_MODEL_SHA256)
+    except CorruptAssemblyError as error:
+        raise TTSUnavailableError(
+            f"the assembled Kokoro model is corrupt ({error}); "
+            "reinstall it with: pip install --force-reinstall "
+            + " ".join(dist for dist, _, _ in KOKORO_PARTS)
+        ) from error
 
 
 def kokoro_voices_dir(cache_dir: Path) -> Path:
@@ -126,7 +115,7 @@ def fetch_kokoro_voices(
             capture_output=True,
         )
         tarball = Path(scratch) / KOKORO_JS_TARBALL
-        if _sha256_of(tarball) != KOKORO_JS_SHA256:
+        if sha256_of(tarball) != KOKORO_JS_SHA256:
             raise TTSUnavailableError(f"{KOKORO_JS_TARBALL} does not match its pinned sha256")
         staging = Path(scratch) / "voices"
         staging.mkdir()
@@ -149,11 +138,3 @@ def _extract_english_voices(tarball: Path, destination: Path) -> None:
                 continue
             with source, (destination / f"{match.group(1)}.bin").open("wb") as out:
                 shutil.copyfileobj(source, out)
-
-
-def _sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as source:
-        while chunk := source.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
