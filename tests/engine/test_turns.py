@@ -177,3 +177,10 @@ async def test_an_empty_llm_reply_passes_in_silence() -> None:
     await h.send(user("Hello again"))
     assert h.said()[-1] == "Back."
     await h.close()
+
+
+async def test_typed_turns_store_the_llm_first_token_time(harness: Harness) -> None:
+    await harness.send(user("Weather?"))
+    metrics = harness.recorder.last.transcript[-1]["conversation_turn_metrics"]["metrics"]
+    assert metrics["llm_first_token"]["elapsed_time"] >= 0
+    assert "first_audio_sent" not in metrics, "text-only: no audio"

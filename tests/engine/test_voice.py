@@ -154,3 +154,19 @@ def test_backchannels() -> None:
     assert is_backchannel("okay")
     assert is_backchannel("")
     assert not is_backchannel("okay, book it")
+
+
+async def test_each_spoken_reply_stores_its_stage_timings() -> None:
+    h = await voice_harness(
+        [(2.0, 3.5)], ["what time do you open"], [say("We open at nine.")]
+    ).start()
+    await talk(h, 5.0)
+    await h.clock.advance(3.0)
+    answer = h.recorder.last.transcript[-1]
+    metrics = answer["conversation_turn_metrics"]["metrics"]
+    stages = [
+        metrics[name]["elapsed_time"]
+        for name in ("transcript_final", "llm_first_token", "first_audio_sent")
+    ]
+    assert stages == sorted(stages)
+    assert stages[0] >= 0.5, "the end-of-turn silence comes before the final transcript"

@@ -36,6 +36,7 @@ from parley.engine.transcript import (
     ConversationSnapshot,
     Status,
     TranscriptEntry,
+    TurnTimings,
 )
 from parley.engine.turn import AgentTurn, TurnContext, TurnOutcome
 from parley.engine.voice import VoiceProviders, is_backchannel
@@ -232,7 +233,12 @@ class Conversation:
             case _:
                 assert_never(event)
 
-    async def _on_user_message(self, text: str, medium: Literal["text", "audio"] = "text") -> None:
+    async def _on_user_message(
+        self,
+        text: str,
+        medium: Literal["text", "audio"] = "text",
+        timings: TurnTimings | None = None,
+    ) -> None:
         text = text.strip()
         if not text:
             return
@@ -252,7 +258,7 @@ class Conversation:
                 )
             )
         )
-        self._start_turn()
+        self._start_turn(timings=timings or TurnTimings(transcript_final=self._clock.monotonic()))
 
     def _on_pong(self, event_id: int) -> None:
         sent = self._pings.pop(event_id, None)
@@ -285,6 +291,7 @@ class Conversation:
         *,
         scripted: str | None = None,
         uninterruptible: bool = False,
+        timings: TurnTimings | None = None,
     ) -> None:
         self._cancel_silence_timer()
         self._phase = Phase.RESPONDING
@@ -300,6 +307,7 @@ class Conversation:
             save=self._save,
             seconds_in_call=self._seconds_in_call,
             speak=self._speaker(),
+            timings=timings,
         )
         self._turn = AgentTurn(
             context, instruction, scripted=scripted, uninterruptible=uninterruptible
@@ -425,16 +433,20 @@ class Conversation:
                         )
                     )
                 )
-            case UserTurn(text=text):
-                await self._on_user_turn(text)
+            case UserTurn(text=text, speech_ended_at=ended, audio_now=audio_now):
+                now = self._clock.monotonic()
+                timings = TurnTimings(
+                    user_speech_ended=now - (audio_now - ended), transcript_final=now
+                )
+                await self._on_user_turn(text, timings)
 
-    async def _on_user_turn(self, text: str) -> None:
+    async def _on_user_turn(self, text: str, timings: TurnTimings) -> None:
         barged_in, self._barged_in = self._barged_in, False
         if is_backchannel(text):
             if barged_in and self._phase is not Phase.ENDED:
                 self._start_turn(RESUME)  # a false interruption: pick the thread up again
             return
-        await self._on_user_message(text, medium="audio")
+        await self._on_user_message(text, medium="audio", timings=timings)
 
     # ------------------------------------------------------------------ timers
 

@@ -59,6 +59,7 @@ class UserTurn:
     speech_ended_at: float  # audio seconds
     turn_ended_at: float  # audio seconds when silence made it final
     speculative: bool  # the transcript was started at the pause, before the turn ended
+    audio_now: float = 0.0  # audio seconds heard when this event was delivered
 
 
 @dataclass(frozen=True)
@@ -210,7 +211,9 @@ class Hearing:
     ) -> None:
         transcript = await transcribing
         text = transcript.text.strip() if transcript is not None else ""
-        await self._deliver(UserTurn(text, speech_ended_at, decided_at, speculative))
+        await self._deliver(
+            UserTurn(text, speech_ended_at, decided_at, speculative, self._detector.now)
+        )
 
     async def _deliver(self, event: HeardEvent) -> None:
         async with self._delivery:

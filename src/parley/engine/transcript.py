@@ -47,6 +47,34 @@ class ToolResultRecord:
 
 
 @dataclass
+class TurnTimings:
+    """When each stage of a reply happened (clock seconds); stored with the agent's entry."""
+
+    user_speech_ended: float | None = None  # voice: the end of the user's speech
+    transcript_final: float | None = None  # the user's words were known (typed: received)
+    llm_first_token: float | None = None
+    first_audio_sent: float | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The platform's shape: ``{"metrics": {name: {"elapsed_time": seconds}}}``, each
+        measured from the end of the user's speech (or from the typed message)."""
+        start = (
+            self.user_speech_ended if self.user_speech_ended is not None else self.transcript_final
+        )
+        stages = {
+            "transcript_final": self.transcript_final,
+            "llm_first_token": self.llm_first_token,
+            "first_audio_sent": self.first_audio_sent,
+        }
+        metrics = {
+            name: {"elapsed_time": round(at - start, 4)}
+            for name, at in stages.items()
+            if at is not None and start is not None
+        }
+        return {"metrics": metrics}
+
+
+@dataclass
 class TranscriptEntry:
     role: Literal["user", "agent"]
     message: str | None
@@ -55,9 +83,10 @@ class TranscriptEntry:
     interrupted: bool = False
     tool_calls: list[ToolCallRecord] = field(default_factory=list)
     tool_results: list[ToolResultRecord] = field(default_factory=list)
+    timings: TurnTimings | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        entry: dict[str, Any] = {
             "role": self.role,
             "message": self.message,
             "time_in_call_secs": self.time_in_call_secs,
@@ -67,6 +96,9 @@ class TranscriptEntry:
             "tool_results": [result.to_json() for result in self.tool_results],
             "feedback": None,
         }
+        if self.timings is not None:
+            entry["conversation_turn_metrics"] = self.timings.to_json()
+        return entry
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,12 @@ from parley.engine.pending import PendingToolCalls, ToolOutcome
 from parley.engine.session import SessionConfig
 from parley.engine.speaking import AgentVoice
 from parley.engine.tools import ToolDefinition, assigned_variables, bind_parameters
-from parley.engine.transcript import ToolCallRecord, ToolResultRecord, TranscriptEntry
+from parley.engine.transcript import (
+    ToolCallRecord,
+    ToolResultRecord,
+    TranscriptEntry,
+    TurnTimings,
+)
 from parley.providers.llm.base import LLM, ChatMessage, LLMRequest, TextDelta, ToolCall
 from parley.schemas.events import (
     AgentChatResponsePart,
@@ -71,6 +76,7 @@ class TurnContext:
     save: Callable[[], Awaitable[None]]  # store again (after an entry changed)
     seconds_in_call: Callable[[], int]
     speak: Callable[[int], AgentVoice] | None = None  # a voice for a message id; None: text only
+    timings: TurnTimings | None = None  # of the user turn this reply answers
 
 
 class AgentTurn:
@@ -110,7 +116,7 @@ class AgentTurn:
             self._instruction = None
             entry = await self._say(message)
             if message.voice is not None:
-                await self._play_out(message.voice)
+                await self._play_out(message.voice, entry)
             self.speaking = None
             if not message.tool_calls:
                 return TurnOutcome.COMPLETED
@@ -131,10 +137,13 @@ class AgentTurn:
         if message.voice is not None:
             message.voice.say(text)
 
-    async def _play_out(self, voice: AgentVoice) -> None:
+    async def _play_out(self, voice: AgentVoice, entry: TranscriptEntry) -> None:
         """Send all the message's audio, then stay "speaking" while the client plays it, so
         that user speech until then is a barge-in."""
         await voice.finish()
+        if entry.timings is not None and voice.first_audio_at is not None:
+            entry.timings.first_audio_sent = voice.first_audio_at
+            await self._ctx.save()
         remaining = voice.plays_until - self._ctx.clock.monotonic()
         if remaining > 0:
             await self._ctx.clock.sleep(remaining)
@@ -170,6 +179,9 @@ class AgentTurn:
             await outbox.send(_part("", "start", message.event_id))
         message.streamed = True
         message.text += delta.text
+        timings = self._ctx.timings
+        if timings is not None and timings.llm_first_token is None:
+            timings.llm_first_token = self._ctx.clock.monotonic()
         if message.voice is not None:
             message.voice.say(delta.text)
         await outbox.send(
@@ -207,6 +219,7 @@ class AgentTurn:
         )
         medium: Literal["text", "audio"] = "audio" if message.voice is not None else "text"
         entry = TranscriptEntry("agent", text or None, self._ctx.seconds_in_call(), medium)
+        entry.timings, self._ctx.timings = self._ctx.timings, None  # the first message answering
         message.entry = entry
         await self._ctx.record(entry)
         if text:
