@@ -331,3 +331,14 @@ async def test_cancelling_mid_stream_stops_promptly(voices: VoiceRouter) -> None
     started = time.monotonic()
     await _speak(voices, "Yes.", voice_id)
     assert time.monotonic() - started < 1.5
+
+
+def test_first_clause_can_be_cut_after_a_few_words() -> None:
+    from parley.providers.tts.clauses import ClauseSplitter
+
+    splitter = ClauseSplitter(first_words=4)
+    assert splitter.push("We open at") == []
+    assert splitter.push(" nine") == [], "the fourth word may still be growing"
+    assert splitter.push(" in") == ["We open at nine"]
+    assert splitter.push(" the morning every day of the week") == [], "later clauses wait"
+    assert splitter.flush() == ["in the morning every day of the week"]

@@ -21,6 +21,10 @@ from parley.providers.tts.clauses import ClauseSplitter
 
 SendAudio = Callable[[str, int], Awaitable[None]]  # (base64 audio, event_id)
 
+# The first audio of a reply starts after this many words even without punctuation: waiting
+# for the first comma cost ~300 ms per reply with the 1.5B model (benchmarks/voice_latency).
+FIRST_WORDS = 4
+
 
 @dataclass(frozen=True)
 class VoiceSettings:
@@ -51,7 +55,7 @@ class AgentVoice:
         self._send = send
         self.event_id = event_id
         self._clock = clock
-        self._splitter = ClauseSplitter()
+        self._splitter = ClauseSplitter(first_words=FIRST_WORDS)
         self._clauses: asyncio.Queue[str | None] = asyncio.Queue()
         self._encoder: OutputEncoder | None = None
         self._playing_until = 0.0

@@ -53,11 +53,19 @@ class ClauseSplitter:
     """Accumulates text deltas and returns each clause as soon as it is complete."""
 
     def __init__(
-        self, *, min_chars: int = 24, first_min_chars: int = 12, max_chars: int = 240
+        self,
+        *,
+        min_chars: int = 24,
+        first_min_chars: int = 12,
+        max_chars: int = 240,
+        first_words: int | None = None,
     ) -> None:
+        """``first_words``: cut the very first clause after that many words even without
+        punctuation, so the first audio of a reply does not wait for the first comma."""
         self._min_chars = min_chars
         self._first_min_chars = first_min_chars
         self._max_chars = max_chars
+        self._first_words = first_words
         self._buffer = ""
         self._emitted = 0
 
@@ -94,7 +102,16 @@ class ClauseSplitter:
                 return match.end()
         if len(self._buffer) > self._max_chars:
             return self._forced_cut()
+        if self._first_words and not self._emitted:
+            return self._after_first_words(self._first_words)
         return None
+
+    def _after_first_words(self, count: int) -> int | None:
+        """The space after the ``count``-th word, once the word after it has begun."""
+        words = list(re.finditer(r"\S+", self._buffer))
+        if len(words) <= count:
+            return None
+        return words[count - 1].end()
 
     def _accepts(self, match: re.Match[str], head: str) -> bool:
         if not is_speakable(head):
