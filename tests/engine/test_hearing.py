@@ -100,3 +100,16 @@ async def test_voice_activity_is_reported_per_chunk() -> None:
     assert len(scores) == 10
     assert min(scores) > 0.5
     await ears.hearing.close()
+
+
+async def test_sustained_speech_is_reported_once_and_only_for_long_speech() -> None:
+    from parley.engine.hearing import SustainedSpeech
+
+    ears = Ears(FakeVAD.from_segments((0.5, 0.8), (2.0, 3.0)), FakeSTT("uh-huh", "a question"))
+    await ears.feed_seconds(4.0)
+    kinds = [type(e).__name__ for e in ears.heard()]
+    assert kinds.count("SustainedSpeech") == 1
+    sustained = kinds.index("SustainedSpeech")
+    assert kinds[:sustained].count("UserTurn") == 1, "the short 'uh-huh' was not sustained"
+    assert isinstance(ears.heard()[sustained], SustainedSpeech)
+    await ears.hearing.close()

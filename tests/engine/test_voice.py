@@ -104,7 +104,7 @@ async def test_barge_in_stops_the_audio_and_corrects_the_reply() -> None:
     await talk(h, 4.5)  # question, then the answer starts playing
     answer_id = h.of("agent_response")[-1].agent_response_event.event_id
     assert answer_id in audio_ids(h)
-    await talk(h, 0.3)  # the user cuts in
+    await talk(h, 0.6)  # the user cuts in (and keeps talking past the barge-in threshold)
     interruption = h.of("interruption")[-1].interruption_event
     assert interruption.event_id == answer_id
     audio_after = h.events[h.events.index(h.of("interruption")[-1]) :]
@@ -120,20 +120,37 @@ async def test_barge_in_stops_the_audio_and_corrects_the_reply() -> None:
     await h.close()
 
 
-async def test_a_backchannel_barge_in_resumes_the_reply() -> None:
+async def test_a_backchannel_does_not_interrupt() -> None:
     h = await voice_harness(
         [(1.0, 2.0), (4.5, 4.8)],
         ["tell me about the menu", "uh-huh"],
+        [say("Our menu has many dishes. ", "There are soups and salads."), say("Unused.")],
+    ).start()
+    await talk(h, 4.5)
+    answer_id = h.of("agent_response")[-1].agent_response_event.event_id
+    await talk(h, 2.0)
+    await h.clock.advance(4.0)
+    assert answer_id not in [e.interruption_event.event_id for e in h.of("interruption")]
+    transcripts = [e.user_transcription_event.user_transcript for e in h.of("user_transcript")]
+    assert transcripts == ["tell me about the menu"], "a backchannel is not a user turn"
+    assert len(h.llm.requests) == 1
+    await h.close()
+
+
+async def test_noise_that_barged_in_makes_the_agent_resume() -> None:
+    h = await voice_harness(
+        [(1.0, 2.0), (4.5, 5.2)],
+        ["tell me about the menu", ""],  # a cough: loud and long, but no words
         [
             say("Our menu has many dishes. ", "There are soups and salads."),
             say("As I said, soups."),
         ],
     ).start()
     await talk(h, 4.5)
+    answer_id = h.of("agent_response")[-1].agent_response_event.event_id
     await talk(h, 2.0)
     await h.clock.advance(4.0)
-    transcripts = [e.user_transcription_event.user_transcript for e in h.of("user_transcript")]
-    assert transcripts == ["tell me about the menu"], "a backchannel is not a user turn"
+    assert answer_id in [e.interruption_event.event_id for e in h.of("interruption")]
     assert h.llm.requests[-1].messages[-1].content == RESUME
     assert h.said()[-1] == "As I said, soups."
     await h.close()

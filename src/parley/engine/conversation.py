@@ -21,6 +21,7 @@ from parley.engine.hearing import (
     HeardEvent,
     Hearing,
     InterimTranscript,
+    SustainedSpeech,
     UserStartedSpeaking,
     UserTurn,
     VoiceActivity,
@@ -420,6 +421,7 @@ class Conversation:
                 )
             case UserStartedSpeaking():
                 self._user_was_active()
+            case SustainedSpeech():  # long enough to be taking the turn: barge in
                 if self._phase is Phase.RESPONDING and not (
                     self._turn and self._turn.uninterruptible
                 ):
@@ -439,6 +441,8 @@ class Conversation:
                     user_speech_ended=now - (audio_now - ended), transcript_final=now
                 )
                 await self._on_user_turn(text, timings)
+            case _:
+                assert_never(event)
 
     async def _on_user_turn(self, text: str, timings: TurnTimings) -> None:
         barged_in, self._barged_in = self._barged_in, False

@@ -29,6 +29,7 @@ from parley.engine.turn_detection import (
     Resumed,
     SpeechEvent,
     SpeechStarted,
+    SpeechState,
     TurnDetector,
     TurnEnded,
 )
@@ -44,6 +45,12 @@ Audio = NDArray[np.float32]
 @dataclass(frozen=True)
 class UserStartedSpeaking:
     at: float
+
+
+@dataclass(frozen=True)
+class SustainedSpeech:
+    """The user has been talking for ``barge_in_seconds``: long enough to be taking the turn
+    (a short "uh-huh" or a click never gets here)."""
 
 
 @dataclass(frozen=True)
@@ -67,7 +74,7 @@ class VoiceActivity:
     score: float  # the loudest VAD score of the chunk just fed
 
 
-HeardEvent = UserStartedSpeaking | InterimTranscript | UserTurn | VoiceActivity
+HeardEvent = UserStartedSpeaking | SustainedSpeech | InterimTranscript | UserTurn | VoiceActivity
 Listener = Callable[[HeardEvent], Awaitable[None]]
 
 
@@ -76,6 +83,7 @@ class HearingSettings:
     detector: DetectorSettings = field(default_factory=DetectorSettings)
     pre_roll_seconds: float = 0.3
     interim_every_seconds: float = 0.6
+    barge_in_seconds: float = 0.4  # speech this long while the agent talks interrupts it
     max_utterance_seconds: float = 30.0
 
 
@@ -100,6 +108,7 @@ class Hearing:
         self._recent: list[Audio] = []  # audio before speech, for the pre-roll
         self._utterance: list[Audio] = []
         self._speaking = False
+        self._speech_started_at: float | None = None  # None once reported as sustained
         self._next_interim_at = 0.0
         self._interim: asyncio.Task[None] | None = None
         self._speculative: asyncio.Task[Transcript | None] | None = None
@@ -124,6 +133,15 @@ class Hearing:
             await self._on(event)
         if self._speaking and self._detector.now >= self._next_interim_at:
             self._request_interim()
+        await self._check_sustained()
+
+    async def _check_sustained(self) -> None:
+        started = self._speech_started_at
+        if started is None or self._detector.state is not SpeechState.SPEAKING:
+            return
+        if self._detector.now - started >= self._settings.barge_in_seconds:
+            self._speech_started_at = None
+            await self._deliver(SustainedSpeech())
 
     def _keep(self, audio: Audio) -> None:
         if self._speaking or self._detector.state.value != "quiet":
@@ -138,6 +156,7 @@ class Hearing:
         match event:
             case SpeechStarted(at=at):
                 self._speaking = True
+                self._speech_started_at = at
                 self._utterance = [*self._recent, *self._utterance]
                 self._recent = []
                 self._next_interim_at = self._detector.now + self._settings.interim_every_seconds
@@ -147,6 +166,7 @@ class Hearing:
             case Resumed():
                 self._drop_speculation()
             case TurnEnded(speech_ended_at=ended, decided_at=decided):
+                self._speech_started_at = None
                 await self._finish_turn(ended, decided)
 
     def _audio(self) -> Audio:
