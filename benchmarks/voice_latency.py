@@ -4,7 +4,8 @@ Starts a real ``parley serve`` with the embedded defaults (Silero VAD, Whisper t
 local LLM, the default voice) on 127.0.0.1 and holds one voice conversation over the
 WebSocket, like a browser: 32 ms ``pcm_16000`` chunks in real time, silence between turns,
 the agent's audio "played" in real time before the next question. Speech is synthetic
-(espeak-ng; Debian package), clean and with white noise at 10 dB SNR.
+(espeak-ng; Debian package) and human (a recording from the moonshine-voice wheel), each
+clean and with white noise at 10 dB SNR.
 
 Printed: p50/p95 voice-to-voice latency, when each stage became visible to the client
 (final transcript, first LLM text, first audio), Whisper's word error rate, peak server RSS.
@@ -34,6 +35,7 @@ import websockets
 
 from parley.audio.codec import float32_to_pcm16
 from tests.fake_audio import espeak
+from tests.human_speech import REFERENCES, human_speech
 from tests.servers import ServerProcess
 
 SENTENCES = [
@@ -158,12 +160,16 @@ async def drive(server: ServerProcess, turns: int) -> list[Turn]:
     async with httpx.AsyncClient(base_url=server.base_url, headers={"xi-api-key": KEY}) as rest:
         agent_id = (await rest.post("/v1/convai/agents/create", json=body)).json()["agent_id"]
     clips = []
+    human = human_speech("clone-test")
     for index in range(turns):
-        sentence = SENTENCES[index % len(SENTENCES)]
-        clean = espeak(sentence)
         with_noise = index % 2 == 1
-        label = "espeak+noise10dB" if with_noise else "espeak"
-        clips.append((Turn(label, sentence), noisy(clean, 10, index) if with_noise else clean))
+        if index % 4 < 2:
+            speaker, reference = "espeak", SENTENCES[index // 4 % len(SENTENCES)]
+            clean = espeak(reference)
+        else:
+            speaker, reference, clean = "human", REFERENCES["clone-test"], human
+        label = f"{speaker}+noise10dB" if with_noise else speaker
+        clips.append((Turn(label, reference), noisy(clean, 10, index) if with_noise else clean))
     url = server.base_url.replace("http", "ws") + f"/v1/convai/conversation?agent_id={agent_id}"
     async with websockets.connect(url, max_size=None) as socket:
         client = Client(socket)

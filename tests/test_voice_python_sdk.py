@@ -20,6 +20,7 @@ from elevenlabs.conversational_ai.conversation import AudioInterface, Conversati
 from parley.audio.codec import float32_to_pcm16
 from tests.conftest import TEST_KEY
 from tests.fake_audio import espeak
+from tests.human_speech import human_speech
 from tests.servers import ServerProcess
 
 pytestmark = pytest.mark.slow_model
@@ -65,8 +66,10 @@ class SpeechInterface(AudioInterface):
 
     def output(self, audio: bytes) -> None:
         self.received.extend(audio)
-        if self.speech_ended_at is not None and self.first_output_after_speech is None:
-            self.first_output_after_speech = time.monotonic()
+        now = time.monotonic()
+        ended = self.speech_ended_at
+        if ended is not None and now >= ended and self.first_output_after_speech is None:
+            self.first_output_after_speech = now
 
     def interrupt(self) -> None:
         self.interruptions += 1
@@ -121,6 +124,43 @@ def test_spoken_question_gets_a_transcript_an_answer_and_audio(client: ElevenLab
     samples = np.frombuffer(bytes(audio.received), dtype=np.int16)
     assert samples.size > 16000 * 0.5, "at least half a second of agent audio"
     assert np.abs(samples).max() > 1000, "the agent audio is not silence"
+
+
+def test_human_speech_is_heard(client: ElevenLabs) -> None:
+    """A real recording of a human speaker, streamed in real time, is transcribed and answered."""
+    agent = client.conversational_ai.agents.create(
+        conversation_config={
+            "agent": {
+                "first_message": "Hello.",
+                "prompt": {"prompt": "You are a friendly assistant. Answer in one short sentence."},
+            },
+            "turn": {"turn_eagerness": "patient"},
+        },
+    )
+    assert agent.agent_id is not None
+    speech = human_speech("clone-test")
+    audio = SpeechInterface(float32_to_pcm16(speech).tobytes(), delay=1.5)
+    transcripts: list[str] = []
+    responses: list[str] = []
+    conversation = Conversation(
+        client,
+        agent.agent_id,
+        requires_auth=False,
+        audio_interface=audio,
+        callback_user_transcript=transcripts.append,
+        callback_agent_response=responses.append,
+    )
+    conversation.start_session()
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and (
+        len(responses) < 2 or not audio.first_output_after_speech
+    ):
+        time.sleep(0.1)
+    conversation.end_session()
+    conversation.wait_for_session_end()
+    assert "america" in " ".join(transcripts).lower(), transcripts
+    assert len(responses) >= 2
+    assert audio.first_output_after_speech is not None
 
 
 def test_voices_endpoint_lists_the_installed_voices(llm_server: ServerProcess) -> None:
