@@ -10,6 +10,8 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
 
 import httpx
 import numpy as np
@@ -81,86 +83,75 @@ def client(llm_server: ServerProcess) -> Iterator[ElevenLabs]:
         yield ElevenLabs(base_url=llm_server.base_url, api_key=TEST_KEY, httpx_client=connection)
 
 
-def test_spoken_question_gets_a_transcript_an_answer_and_audio(client: ElevenLabs) -> None:
-    agent = client.conversational_ai.agents.create(
-        conversation_config={
-            "agent": {
-                "first_message": "Hi.",
-                "prompt": {"prompt": "You are an office assistant. Answer in one short sentence."},
-            },
-            "asr": {"user_input_audio_format": "pcm_16000"},
-            "tts": {"agent_output_audio_format": "pcm_16000"},
-        },
-    )
+@dataclass
+class Call:
+    transcripts: list[str]
+    responses: list[str]
+    audio: SpeechInterface
+
+
+def spoken_call(
+    client: ElevenLabs, conversation_config: dict[str, Any], speech: np.ndarray, delay: float
+) -> Call:
+    """Create an agent, stream ``speech`` into a call after ``delay`` s, await the spoken answer."""
+    agent = client.conversational_ai.agents.create(conversation_config=conversation_config)
     assert agent.agent_id is not None
-    speech = espeak("Please send the invoice to my email address.")
-    audio = SpeechInterface(float32_to_pcm16(speech).tobytes(), delay=2.0)
-    transcripts: list[str] = []
-    responses: list[str] = []
+    call = Call([], [], SpeechInterface(float32_to_pcm16(speech).tobytes(), delay=delay))
     conversation = Conversation(
         client,
         agent.agent_id,
         requires_auth=False,
-        audio_interface=audio,
-        callback_user_transcript=transcripts.append,
-        callback_agent_response=responses.append,
+        audio_interface=call.audio,
+        callback_user_transcript=call.transcripts.append,
+        callback_agent_response=call.responses.append,
     )
     conversation.start_session()
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline and (
-        len(responses) < 2 or not audio.first_output_after_speech
+        len(call.responses) < 2 or not call.audio.first_output_after_speech
     ):
         time.sleep(0.1)
     conversation.end_session()
     conversation.wait_for_session_end()
+    return call
 
-    assert responses[0] == "Hi."
-    assert transcripts, "the question was heard"
-    heard = transcripts[0].lower()
+
+def test_spoken_question_gets_a_transcript_an_answer_and_audio(client: ElevenLabs) -> None:
+    config = {
+        "agent": {
+            "first_message": "Hi.",
+            "prompt": {"prompt": "You are an office assistant. Answer in one short sentence."},
+        },
+        "asr": {"user_input_audio_format": "pcm_16000"},
+        "tts": {"agent_output_audio_format": "pcm_16000"},
+    }
+    call = spoken_call(client, config, espeak("Please send the invoice to my email address."), 2.0)
+
+    assert call.responses[0] == "Hi."
+    assert call.transcripts, "the question was heard"
+    heard = call.transcripts[0].lower()
     assert "invoice" in heard
     assert "email" in heard
-    assert len(responses) >= 2, "the agent answered"
-    assert audio.first_output_after_speech is not None, "the answer was spoken"
-    samples = np.frombuffer(bytes(audio.received), dtype=np.int16)
+    assert len(call.responses) >= 2, "the agent answered"
+    assert call.audio.first_output_after_speech is not None, "the answer was spoken"
+    samples = np.frombuffer(bytes(call.audio.received), dtype=np.int16)
     assert samples.size > 16000 * 0.5, "at least half a second of agent audio"
     assert np.abs(samples).max() > 1000, "the agent audio is not silence"
 
 
 def test_human_speech_is_heard(client: ElevenLabs) -> None:
     """A real recording of a human speaker, streamed in real time, is transcribed and answered."""
-    agent = client.conversational_ai.agents.create(
-        conversation_config={
-            "agent": {
-                "first_message": "Hello.",
-                "prompt": {"prompt": "You are a friendly assistant. Answer in one short sentence."},
-            },
-            "turn": {"turn_eagerness": "patient"},
+    config = {
+        "agent": {
+            "first_message": "Hello.",
+            "prompt": {"prompt": "You are a friendly assistant. Answer in one short sentence."},
         },
-    )
-    assert agent.agent_id is not None
-    speech = human_speech("clone-test")
-    audio = SpeechInterface(float32_to_pcm16(speech).tobytes(), delay=1.5)
-    transcripts: list[str] = []
-    responses: list[str] = []
-    conversation = Conversation(
-        client,
-        agent.agent_id,
-        requires_auth=False,
-        audio_interface=audio,
-        callback_user_transcript=transcripts.append,
-        callback_agent_response=responses.append,
-    )
-    conversation.start_session()
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline and (
-        len(responses) < 2 or not audio.first_output_after_speech
-    ):
-        time.sleep(0.1)
-    conversation.end_session()
-    conversation.wait_for_session_end()
-    assert "america" in " ".join(transcripts).lower(), transcripts
-    assert len(responses) >= 2
-    assert audio.first_output_after_speech is not None
+        "turn": {"turn_eagerness": "patient"},
+    }
+    call = spoken_call(client, config, human_speech("clone-test"), 1.5)
+    assert "america" in " ".join(call.transcripts).lower(), call.transcripts
+    assert len(call.responses) >= 2
+    assert call.audio.first_output_after_speech is not None
 
 
 def test_voices_endpoint_lists_the_installed_voices(llm_server: ServerProcess) -> None:
