@@ -242,3 +242,27 @@ async def test_whisper_loads_off_the_event_loop() -> None:
         assert stt.capabilities.keywords
     finally:
         await stt.aclose()
+
+
+@pytest.mark.slow_model
+async def test_whisper_transcribes_human_speech_word_for_word(whisper: STT) -> None:
+    from tests.human_speech import REFERENCES, human_speech
+
+    for name, reference in REFERENCES.items():
+        final = await whisper.transcribe(human_speech(name))
+        assert _words(final.text) == _words(reference), name
+
+
+@pytest.mark.slow_model
+async def test_whisper_hears_no_words_in_noise(whisper: STT) -> None:
+    noise = np.random.default_rng(7).standard_normal(32000).astype(np.float32) * 0.05
+    assert (await whisper.transcribe(noise)).text == ""
+
+
+@pytest.mark.slow_model
+async def test_whisper_keeps_the_end_of_an_utterance_longer_than_its_window(whisper: STT) -> None:
+    talk = espeak("We talked about the weather and the trains for a long while.")
+    end = espeak("The last words are green apples.")
+    long = np.concatenate([*[talk] * int(31 * 16000 / talk.size + 1), end])
+    assert long.size > 32 * 16000
+    assert {"green", "apples"} <= _words((await whisper.transcribe(long)).text)
