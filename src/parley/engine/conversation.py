@@ -22,6 +22,8 @@ from parley.engine.hearing import (
     Hearing,
     InterimTranscript,
     SustainedSpeech,
+    TentativeTurn,
+    TurnContinued,
     UserStartedSpeaking,
     UserTurn,
     VoiceActivity,
@@ -32,6 +34,7 @@ from parley.engine.pending import PendingToolCalls, ToolOutcome
 from parley.engine.persistence import SnapshotWriter
 from parley.engine.session import SessionConfig
 from parley.engine.speaking import AgentVoice
+from parley.engine.speculation import SpeculativeLLM
 from parley.engine.transcript import (
     ConversationRecorder,
     ConversationSnapshot,
@@ -39,7 +42,7 @@ from parley.engine.transcript import (
     TranscriptEntry,
     TurnTimings,
 )
-from parley.engine.turn import AgentTurn, TurnContext, TurnOutcome
+from parley.engine.turn import AgentTurn, TurnContext, TurnOutcome, reply_request
 from parley.engine.voice import VoiceProviders, is_backchannel
 from parley.providers.llm.base import (
     LLM,
@@ -87,7 +90,9 @@ class Conversation:
         voice: VoiceProviders | None = None,
     ) -> None:
         self.session = session
-        self._llm = llm
+        self._voice = voice if voice is not None and not session.text_only else None
+        self._speculation = SpeculativeLLM(llm) if self._voice is not None else None
+        self._llm: LLM = self._speculation or llm
         self._clock = clock
         self._options = options or EngineOptions()
         self._outbox = Outbox(emit, session.client_events)
@@ -112,7 +117,6 @@ class Conversation:
         self.close_reason = ""
         self.termination_reason: str | None = None
         self._writer = SnapshotWriter(recorder, self.snapshot)
-        self._voice = voice if voice is not None and not session.text_only else None
         self._hearing: Hearing | None = None
         self._barged_in = False
 
@@ -171,6 +175,8 @@ class Conversation:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        if self._speculation is not None:
+            await self._speculation.discard()
         if self._hearing is not None:
             await self._hearing.close()
         await self._writer.flush()
@@ -435,6 +441,11 @@ class Conversation:
                         )
                     )
                 )
+            case TentativeTurn(text=text):
+                await self._prepare_reply(text)
+            case TurnContinued():
+                if self._speculation is not None:
+                    await self._speculation.discard()
             case UserTurn(text=text, speech_ended_at=ended, audio_now=audio_now):
                 now = self._clock.monotonic()
                 timings = TurnTimings(
@@ -443,6 +454,15 @@ class Conversation:
                 await self._on_user_turn(text, timings)
             case _:
                 assert_never(event)
+
+    async def _prepare_reply(self, text: str) -> None:
+        """The user paused after ``text``: start the LLM on the reply it would get, so that it
+        is under way when the pause turns out to be the end of the turn."""
+        quiet = self._phase in (Phase.LISTENING, Phase.SILENT)
+        if self._speculation is None or not quiet or is_backchannel(text):
+            return
+        messages = (*self._history.messages(), ChatMessage("user", text))
+        await self._speculation.start(reply_request(self.session, messages))
 
     async def _on_user_turn(self, text: str, timings: TurnTimings) -> None:
         barged_in, self._barged_in = self._barged_in, False

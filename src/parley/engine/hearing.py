@@ -59,6 +59,19 @@ class InterimTranscript:
 
 
 @dataclass(frozen=True)
+class TentativeTurn:
+    """The user paused, and this is what they said: the turn may be over (a reply to it may
+    be prepared), or they may go on (:class:`TurnContinued`)."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class TurnContinued:
+    """The user spoke again after a :class:`TentativeTurn`: it was not the end of the turn."""
+
+
+@dataclass(frozen=True)
 class UserTurn:
     """The user finished a turn: ``text`` is the final transcript (may be empty: noise)."""
 
@@ -74,7 +87,15 @@ class VoiceActivity:
     score: float  # the loudest VAD score of the chunk just fed
 
 
-HeardEvent = UserStartedSpeaking | SustainedSpeech | InterimTranscript | UserTurn | VoiceActivity
+HeardEvent = (
+    UserStartedSpeaking
+    | SustainedSpeech
+    | InterimTranscript
+    | TentativeTurn
+    | TurnContinued
+    | UserTurn
+    | VoiceActivity
+)
 Listener = Callable[[HeardEvent], Awaitable[None]]
 
 
@@ -164,7 +185,8 @@ class Hearing:
             case Paused():
                 self._start_speculation()
             case Resumed():
-                self._drop_speculation()
+                if self._drop_speculation():
+                    await self._deliver(TurnContinued())
             case TurnEnded(speech_ended_at=ended, decided_at=decided):
                 self._speech_started_at = None
                 await self._finish_turn(ended, decided)
@@ -193,12 +215,26 @@ class Hearing:
 
     def _start_speculation(self) -> None:
         self._drop_speculation()
-        self._speculative = asyncio.create_task(self._final(self._audio()))
+        self._speculative = asyncio.create_task(self._speculate(self._audio()))
 
-    def _drop_speculation(self) -> None:
-        if self._speculative is not None:
-            self._speculative.cancel()
-            self._speculative = None
+    async def _speculate(self, audio: Audio) -> Transcript | None:
+        """The transcript of a pause; announced while the turn might still go on."""
+        transcript = await self._final(audio)
+        if (
+            transcript is not None
+            and transcript.text
+            and self._speculative is asyncio.current_task()
+        ):
+            await self._deliver(TentativeTurn(transcript.text.strip()))
+        return transcript
+
+    def _drop_speculation(self) -> bool:
+        """Forget the speculative transcript; whether there was one."""
+        if self._speculative is None:
+            return False
+        self._speculative.cancel()
+        self._speculative = None
+        return True
 
     async def _final(self, audio: Audio) -> Transcript | None:
         try:

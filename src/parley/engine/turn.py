@@ -42,6 +42,17 @@ log = logging.getLogger(__name__)
 MAX_TOOL_ROUNDS = 5
 
 
+def reply_request(session: SessionConfig, messages: tuple[ChatMessage, ...]) -> LLMRequest:
+    """What the agent's LLM is asked to continue ``messages`` with."""
+    return LLMRequest(
+        messages=messages,
+        tools=tuple(tool.spec() for tool in session.tools),
+        temperature=session.temperature,
+        max_tokens=session.max_tokens,
+        extra_body=session.custom_llm_extra_body,
+    )
+
+
 class TurnOutcome(enum.Enum):
     COMPLETED = "completed"
     END_CALL = "end_call"
@@ -148,20 +159,11 @@ class AgentTurn:
         if remaining > 0:
             await self._ctx.clock.sleep(remaining)
 
-    def _request(self) -> LLMRequest:
-        session = self._ctx.session
-        return LLMRequest(
-            messages=self._ctx.history.messages(self._instruction),
-            tools=tuple(tool.spec() for tool in session.tools),
-            temperature=session.temperature,
-            max_tokens=session.max_tokens,
-            extra_body=session.custom_llm_extra_body,
-        )
-
     async def _generate(self, message: AgentMessage) -> None:
         filler = self._start_soft_timeout()
+        request = reply_request(self._ctx.session, self._ctx.history.messages(self._instruction))
         try:
-            async for chunk in self._ctx.llm.stream(self._request()):
+            async for chunk in self._ctx.llm.stream(request):
                 if isinstance(chunk, ToolCall):
                     message.tool_calls.append(chunk)
                     continue
