@@ -266,3 +266,17 @@ async def test_whisper_keeps_the_end_of_an_utterance_longer_than_its_window(whis
     long = np.concatenate([*[talk] * int(31 * 16000 / talk.size + 1), end])
     assert long.size > 32 * 16000
     assert {"green", "apples"} <= _words((await whisper.transcribe(long)).text)
+
+
+@pytest.mark.slow_model
+async def test_whisper_partials_of_cut_off_speech_do_not_loop(whisper: STT) -> None:
+    """Speech cut mid-word (every partial) once made a short encoder input repeat itself."""
+    for sentence in (
+        "My order still has not arrived, and I paid for express shipping last Monday.",
+        "Please cancel my subscription and send me a confirmation email.",
+    ):
+        speech = np.concatenate([silence(0.3), espeak(sentence)])
+        for cut in np.arange(0.8, speech.size / 16000, 0.3):
+            partial = await whisper.partial(speech[: int(cut * 16000)])
+            assert partial is not None
+            assert len(partial.text.split()) <= len(sentence.split()) + 3, partial.text

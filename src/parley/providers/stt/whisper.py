@@ -41,6 +41,7 @@ PACKAGED_MODEL_SHA256 = "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e45
 MIN_AUDIO_SECONDS = 0.1  # shorter clips only make Whisper hallucinate
 FINAL_TEMPERATURES = (0.0, 0.2, 0.4)  # fallbacks when a greedy decode looks degenerate
 TRAILING_FRAMES = 100  # one second of silence after the speech (10 ms feature frames)
+MIN_FRAMES = 1000  # less than 10 s in all, and cut-off speech (partials) makes Whisper loop
 SHORT_INPUT_SECONDS = 28.0  # longer utterances take faster-whisper's 30 s windows
 MAX_NEW_TOKENS = 224
 # faster-whisper's own thresholds for "this decode looks wrong, retry warmer" and "no speech".
@@ -123,26 +124,29 @@ class WhisperTranscriber:
         encoded = self._encode(audio)
         tokenizer = self._tokenizer(options.language if self._multilingual else "en")
         prompt = self._prompt(tokenizer, options)
-        text = ""
+        # Nobody says more than ~5 tokens a second: a longer decode is a loop, cut it short.
+        max_tokens = min(MAX_NEW_TOKENS, 16 + int(8 * audio.size / rate))
+        attempts: list[str] = []
         for temperature in FINAL_TEMPERATURES if final else (0.0,):
             result = self._model.model.generate(
                 encoded,
                 [prompt],
                 **_search(self._config.beam_size, temperature),
-                max_length=MAX_NEW_TOKENS,
+                max_length=max_tokens,
                 return_scores=True,
                 return_no_speech_prob=True,
                 suppress_blank=True,
                 suppress_tokens=self._suppressed(tokenizer),
             )[0]
             tokens = [t for t in result.sequences_ids[0] if t < tokenizer.eot]
-            text = tokenizer.decode(tokens).strip()
+            text: str = tokenizer.decode(tokens).strip()
             log_prob = result.scores[0] if result.scores else 0.0
             if result.no_speech_prob > NO_SPEECH_THRESHOLD and log_prob < LOG_PROB_FLOOR:
                 return ""  # silence or noise, however Whisper would have filled it
             if log_prob >= LOG_PROB_FLOOR and _compression_ratio(text) <= COMPRESSION_RATIO_LIMIT:
-                break
-        return text
+                return text
+            attempts.append(text)
+        return min(attempts, key=_compression_ratio)  # every attempt looked wrong: least looped
 
     def _transcribe_windows(
         self, audio: NDArray[np.float32], *, final: bool, options: TranscribeOptions
@@ -163,7 +167,8 @@ class WhisperTranscriber:
     def _encode(self, audio: NDArray[np.float32]) -> Any:
         """Encode the utterance followed by one second of silence."""
         features = self._model.feature_extractor(audio)[:, :-1]
-        padded = np.zeros((features.shape[0], features.shape[1] + TRAILING_FRAMES), np.float32)
+        frames = max(features.shape[1] + TRAILING_FRAMES, MIN_FRAMES)
+        padded = np.zeros((features.shape[0], frames), np.float32)
         padded[:, : features.shape[1]] = features
         ctranslate2 = _import("ctranslate2", "pip install faster-whisper==1.2.1")
         return self._model.model.encode(ctranslate2.StorageView.from_array(padded[None]))
