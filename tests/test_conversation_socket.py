@@ -116,6 +116,10 @@ def test_text_conversation_and_readback(client: TestClient) -> None:
     listed = client.get("/v1/convai/conversations", params={"agent_id": agent_id}).json()
     assert [c["conversation_id"] for c in listed["conversations"]] == [conversation_id]
     assert listed["conversations"][0]["message_count"] == 3
+    assert not stored["has_audio"], "a text conversation has no recording"
+    no_audio = client.get(f"/v1/convai/conversations/{conversation_id}/audio")
+    assert no_audio.status_code == 404
+    assert no_audio.json()["detail"]["status"] == "conversation_audio_not_found"
     assert client.delete(f"/v1/convai/conversations/{conversation_id}").status_code == 204
     assert client.get(f"/v1/convai/conversations/{conversation_id}").status_code == 404
 

@@ -9,7 +9,10 @@ from pathlib import Path
 
 from sqlalchemy import inspect
 
-from parley.storage.db import create_engine, migrate
+from parley.clock import SystemClock
+from parley.engine.transcript import RecordedAudio
+from parley.storage.conversations import ConversationStore
+from parley.storage.db import create_engine, migrate, session_factory
 
 
 async def migrate_twice(url: str) -> set[str]:
@@ -33,3 +36,21 @@ def test_sqlite_file_uses_wal_and_its_folder_is_created(tmp_path: Path) -> None:
     asyncio.run(migrate_twice(f"sqlite+aiosqlite:///{path}"))
     with closing(sqlite3.connect(path)) as connection:
         assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
+async def test_a_recording_is_stored_flagged_and_deleted_with_its_conversation(
+    database_url: str,
+) -> None:
+    engine = create_engine(database_url)
+    try:
+        await migrate(engine)
+        store = ConversationStore(session_factory(engine), SystemClock())
+        assert await store.claim("conv_rec", "agent_rec")
+        assert await store.audio_flags("conv_rec") is None
+        await store.save_audio("conv_rec", RecordedAudio(b"ID3mp3", True, False))
+        assert await store.audio_flags("conv_rec") == (True, False)
+        assert await store.audio("conv_rec") == b"ID3mp3"
+        assert await store.delete("conv_rec")
+        assert await store.audio("conv_rec") is None
+    finally:
+        await engine.dispose()

@@ -7,6 +7,7 @@ the SDK recommends, and records the agent's audio.
 
 from __future__ import annotations
 
+import io
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -88,6 +89,7 @@ class Call:
     transcripts: list[str]
     responses: list[str]
     audio: SpeechInterface
+    conversation_id: str | None = None
 
 
 def spoken_call(
@@ -96,10 +98,14 @@ def spoken_call(
     """Create an agent, stream ``speech`` into a call after ``delay`` s, await the spoken answer."""
     agent = client.conversational_ai.agents.create(conversation_config=conversation_config)
     assert agent.agent_id is not None
+    return spoken_call_to(client, agent.agent_id, speech, delay)
+
+
+def spoken_call_to(client: ElevenLabs, agent_id: str, speech: np.ndarray, delay: float) -> Call:
     call = Call([], [], SpeechInterface(float32_to_pcm16(speech).tobytes(), delay=delay))
     conversation = Conversation(
         client,
-        agent.agent_id,
+        agent_id,
         requires_auth=False,
         audio_interface=call.audio,
         callback_user_transcript=call.transcripts.append,
@@ -112,11 +118,36 @@ def spoken_call(
     ):
         time.sleep(0.1)
     conversation.end_session()
-    conversation.wait_for_session_end()
+    call.conversation_id = conversation.wait_for_session_end()
     return call
 
 
-def test_spoken_question_gets_a_transcript_an_answer_and_audio(client: ElevenLabs) -> None:
+def recording(server: ServerProcess, conversation_id: str) -> tuple[dict[str, Any], bytes]:
+    """The stored conversation (once it has its audio) and its recording."""
+    headers = {"xi-api-key": TEST_KEY}
+    url = f"{server.base_url}/v1/convai/conversations/{conversation_id}"
+    deadline = time.monotonic() + 30
+    stored = httpx.get(url, headers=headers, timeout=60).json()
+    while not stored["has_audio"] and time.monotonic() < deadline:  # stored as the call closes
+        time.sleep(0.2)
+        stored = httpx.get(url, headers=headers, timeout=60).json()
+    response = httpx.get(f"{url}/audio", headers=headers, timeout=60)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "audio/mpeg"
+    return stored, response.content
+
+
+def decode_mp3(data: bytes) -> np.ndarray:
+    import av
+
+    with av.open(io.BytesIO(data)) as container:
+        frames = [frame.to_ndarray().reshape(-1) for frame in container.decode(audio=0)]
+    return np.concatenate(frames)
+
+
+def test_spoken_question_gets_a_transcript_an_answer_and_audio(
+    client: ElevenLabs, llm_server: ServerProcess
+) -> None:
     config = {
         "agent": {
             "first_message": "Hi.",
@@ -138,6 +169,14 @@ def test_spoken_question_gets_a_transcript_an_answer_and_audio(client: ElevenLab
     assert samples.size > 16000 * 0.5, "at least half a second of agent audio"
     assert np.abs(samples).max() > 1000, "the agent audio is not silence"
 
+    assert call.conversation_id is not None
+    stored, mp3 = recording(llm_server, call.conversation_id)
+    assert stored["has_user_audio"]
+    assert stored["has_response_audio"]
+    recorded = decode_mp3(mp3)
+    assert recorded.size > 16000 * 3, "the call lasted more than the question"
+    assert np.abs(recorded).max() > 0.03, "the recording is not silence"
+
 
 def test_human_speech_is_heard(client: ElevenLabs) -> None:
     """A real recording of a human speaker, streamed in real time, is transcribed and answered."""
@@ -152,6 +191,25 @@ def test_human_speech_is_heard(client: ElevenLabs) -> None:
     assert "america" in " ".join(call.transcripts).lower(), call.transcripts
     assert len(call.responses) >= 2
     assert call.audio.first_output_after_speech is not None
+
+
+def test_no_recording_when_the_agent_says_so(client: ElevenLabs, llm_server: ServerProcess) -> None:
+    config = {"agent": {"first_message": "Hello.", "prompt": {"prompt": "Answer briefly."}}}
+    agent = client.conversational_ai.agents.create(
+        conversation_config=config, platform_settings={"privacy": {"record_voice": False}}
+    )
+    assert agent.agent_id is not None
+    call = spoken_call_to(client, agent.agent_id, human_speech("clone-test"), 1.0)
+    assert call.conversation_id is not None
+    url = f"{llm_server.base_url}/v1/convai/conversations/{call.conversation_id}"
+    headers = {"xi-api-key": TEST_KEY}
+    time.sleep(1.0)  # the call has closed; a recording would be stored by now
+    stored = httpx.get(url, headers=headers, timeout=60).json()
+    assert not stored["has_audio"]
+    assert stored["transcript"], "the transcript is kept all the same"
+    missing = httpx.get(f"{url}/audio", headers=headers, timeout=60)
+    assert missing.status_code == 404
+    assert missing.json()["detail"]["status"] == "conversation_audio_not_found"
 
 
 def test_voices_endpoint_lists_the_installed_voices(llm_server: ServerProcess) -> None:

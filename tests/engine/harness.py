@@ -8,7 +8,7 @@ from typing import Any
 from parley.agents.config import apply_defaults, validate_document
 from parley.engine.conversation import Conversation, EngineOptions
 from parley.engine.session import resolve_session
-from parley.engine.transcript import ConversationSnapshot
+from parley.engine.transcript import ConversationSnapshot, RecordedAudio
 from parley.engine.voice import VoiceProviders
 from parley.schemas.events import ConversationInitiationClientData, ServerEvent
 from parley.storage.agents import StoredAgent
@@ -47,9 +47,13 @@ def initiation(**fields: Any) -> ConversationInitiationClientData:
 class MemoryRecorder:
     def __init__(self) -> None:
         self.snapshots: list[ConversationSnapshot] = []
+        self.audio: dict[str, RecordedAudio] = {}
 
     async def save(self, snapshot: ConversationSnapshot) -> None:
         self.snapshots.append(snapshot)
+
+    async def save_audio(self, conversation_id: str, audio: RecordedAudio) -> None:
+        self.audio[conversation_id] = audio
 
     @property
     def last(self) -> ConversationSnapshot:

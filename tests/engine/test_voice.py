@@ -31,6 +31,7 @@ def voice_harness(
     speech: list[tuple[float, float]],
     transcripts: list[str],
     replies: list[Any],
+    platform_settings: dict[str, Any] | None = None,
     **agent: Any,
 ) -> Harness:
     """A voice conversation whose user speaks during ``speech`` (seconds of audio)."""
@@ -49,6 +50,7 @@ def voice_harness(
             "agent": {"first_message": "Hello there, how can I help?", **agent},
             "conversation": {"client_events": EVENTS},
         },
+        platform_settings,
         voice=providers,
     )
 
@@ -187,3 +189,28 @@ async def test_each_spoken_reply_stores_its_stage_timings() -> None:
     ]
     assert stages == sorted(stages)
     assert stages[0] >= 0.5, "the end-of-turn silence comes before the final transcript"
+    await h.close()
+
+
+async def test_the_call_is_recorded_when_it_ends() -> None:
+    h = await voice_harness([(3.0, 4.0)], ["when do you open"], [say("At nine.")]).start()
+    await talk(h, 6.0)
+    assert not h.recorder.audio, "the recording is stored once, at the end"
+    await h.close()
+    audio = h.recorder.audio["conv_test"]
+    assert audio.has_user_audio
+    assert audio.has_response_audio
+    assert audio.mp3.startswith((b"ID3", b"\xff\xfb", b"\xff\xf3"))
+
+
+async def test_nothing_is_recorded_when_the_agent_says_so() -> None:
+    h = await voice_harness(
+        [(3.0, 4.0)],
+        ["when do you open"],
+        [say("At nine.")],
+        platform_settings={"privacy": {"record_voice": False}},
+    ).start()
+    await talk(h, 6.0)
+    await h.close()
+    assert h.recorder.audio == {}
+    assert h.said()[-1] == "At nine."

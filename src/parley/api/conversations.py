@@ -110,6 +110,10 @@ async def list_conversations(
 async def get_conversation(services: ServicesDep, conversation_id: str) -> ConversationResponse:
     """One conversation with its whole transcript."""
     conversation = await _get(services, conversation_id)
+    user_audio, response_audio = await services.conversation_store.audio_flags(conversation_id) or (
+        False,
+        False,
+    )
     return ConversationResponse(
         agent_id=conversation.agent_id,
         conversation_id=conversation.conversation_id,
@@ -121,8 +125,30 @@ async def get_conversation(services: ServicesDep, conversation_id: str) -> Conve
             call_duration_secs=conversation.call_duration_secs,
             termination_reason=conversation.termination_reason,
         ),
+        has_audio=user_audio or response_audio,
+        has_user_audio=user_audio,
+        has_response_audio=response_audio,
         conversation_initiation_client_data={"dynamic_variables": conversation.dynamic_variables},
     )
+
+
+@router.get(
+    "/{conversation_id}/audio",
+    response_class=Response,
+    responses={200: {"content": {"audio/mpeg": {}}, "description": "The recording as MP3."}},
+)
+async def get_conversation_audio(services: ServicesDep, conversation_id: str) -> Response:
+    """The conversation's recording (user and agent mixed), as the platform serves it: MP3."""
+    await _get(services, conversation_id)
+    audio = await services.conversation_store.audio(conversation_id)
+    if audio is None:
+        raise ApiError(
+            404,
+            "conversation_audio_not_found",
+            f"Conversation {conversation_id!r} has no audio: it was text-only, is still in "
+            "progress, or its agent has platform_settings.privacy.record_voice off.",
+        )
+    return Response(audio, media_type="audio/mpeg")
 
 
 @router.delete("/{conversation_id}", status_code=204, response_class=Response)

@@ -53,7 +53,7 @@ def float32_to_pcm16(samples: Float32Array) -> Int16Array:
     return clipped.astype(np.int16)
 
 
-class _Resampler:
+class Resampler:
     """A soxr stream, or nothing when the rates agree. Mono float32 in and out."""
 
     def __init__(self, in_rate: int, out_rate: int) -> None:
@@ -87,7 +87,7 @@ class InputDecoder:
     def __init__(self, fmt: AudioFormat, *, target_rate: int = MODEL_SAMPLE_RATE) -> None:
         self.format = fmt
         self.target_rate = target_rate
-        self._resampler = _Resampler(fmt.sample_rate, target_rate)
+        self._resampler = Resampler(fmt.sample_rate, target_rate)
         self._carry = b""
 
     def decode_base64(self, chunk: str | bytes) -> Float32Array:
@@ -118,7 +118,7 @@ class OutputEncoder:
     def __init__(self, source_rate: int, fmt: AudioFormat) -> None:
         self.source_rate = source_rate
         self.format = fmt
-        self._resampler = _Resampler(source_rate, fmt.sample_rate)
+        self._resampler = Resampler(source_rate, fmt.sample_rate)
 
     def encode(self, samples: Float32Array | Int16Array) -> bytes:
         if samples.dtype == np.int16 and self.source_rate == self.format.sample_rate:

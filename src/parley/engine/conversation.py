@@ -14,7 +14,11 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any, Literal, assert_never
 
+import numpy as np
+from numpy.typing import NDArray
+
 from parley.audio.formats import InvalidAudioChunkError
+from parley.audio.recording import Recording
 from parley.clock import Clock
 from parley.engine.errors import ConversationError
 from parley.engine.hearing import (
@@ -38,6 +42,7 @@ from parley.engine.speculation import SpeculativeLLM
 from parley.engine.transcript import (
     ConversationRecorder,
     ConversationSnapshot,
+    RecordedAudio,
     Status,
     TranscriptEntry,
     TurnTimings,
@@ -116,7 +121,9 @@ class Conversation:
         self.close_code: ev.CloseCode = 1000
         self.close_reason = ""
         self.termination_reason: str | None = None
+        self._recorder = recorder
         self._writer = SnapshotWriter(recorder, self.snapshot)
+        self._recording = Recording() if self._voice is not None and session.record_voice else None
         self._hearing: Hearing | None = None
         self._barged_in = False
 
@@ -147,7 +154,8 @@ class Conversation:
         self._spawn(self._max_duration())
         self._phase = Phase.LISTENING
         if self._voice is not None:
-            self._hearing = self._voice.hearing(self.session, self._on_heard)
+            tap = self._record_user if self._recording is not None else None
+            self._hearing = self._voice.hearing(self.session, self._on_heard, tap)
         if self.session.first_message and self._voice is not None:
             self._start_turn(  # spoken: a turn, so the user can barge in (if allowed)
                 scripted=self.session.first_message,
@@ -180,6 +188,7 @@ class Conversation:
         if self._hearing is not None:
             await self._hearing.close()
         await self._writer.flush()
+        await self._store_recording()
 
     async def _finish(
         self,
@@ -365,6 +374,8 @@ class Conversation:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
         self._turn_task = self._turn = None
+        if self._recording is not None:  # the client dropped the audio it had not played yet
+            self._recording.cut_agent(self._clock.monotonic() - self._started_monotonic)
         self._phase = Phase.LISTENING
         if speaking is None or not speaking.text:
             return
@@ -399,9 +410,10 @@ class Conversation:
         if self._voice is None:
             return None
         voice, settings = self._voice, self._voice.voice_settings(self.session)
+        record = self._record_agent if self._recording is not None else None
 
         def speak(event_id: int) -> AgentVoice:
-            return voice.agent_voice(settings, self._send_audio, event_id, self._clock)
+            return voice.agent_voice(settings, self._send_audio, event_id, self._clock, record)
 
         return speak
 
@@ -522,6 +534,29 @@ class Conversation:
         )
 
     # ------------------------------------------------------------------ records
+
+    def _record_user(self, audio: NDArray[np.float32]) -> None:
+        assert self._recording is not None
+        self._recording.add_user(self._clock.monotonic() - self._started_monotonic, audio)
+
+    def _record_agent(self, at: float, audio: NDArray[np.float32], sample_rate: int) -> None:
+        assert self._recording is not None
+        self._recording.add_agent(at - self._started_monotonic, audio, sample_rate)
+
+    async def _store_recording(self) -> None:
+        """Encode and store the call's audio (``privacy.record_voice``), once, at the end."""
+        recording, self._recording = self._recording, None
+        if recording is None:
+            return
+        try:
+            if recording.user.written or recording.agent.written:
+                mp3 = await asyncio.to_thread(recording.encode_mp3)
+                audio = RecordedAudio(mp3, recording.user.written, recording.agent.written)
+                await self._recorder.save_audio(self.session.conversation_id, audio)
+        except Exception:  # the transcript is stored already; a lost recording is logged
+            log.exception("could not store the audio of %s", self.session.conversation_id)
+        finally:
+            recording.close()
 
     def _seconds_in_call(self) -> int:
         return int(self._clock.monotonic() - self._started_monotonic)

@@ -97,6 +97,7 @@ HeardEvent = (
     | VoiceActivity
 )
 Listener = Callable[[HeardEvent], Awaitable[None]]
+AudioTap = Callable[[Audio], None]  # sees every chunk of 16 kHz audio (the recording)
 
 
 @dataclass(frozen=True)
@@ -118,8 +119,10 @@ class Hearing:
         settings: HearingSettings | None = None,
         *,
         input_format: AudioFormat | None = None,
+        tap: AudioTap | None = None,
     ) -> None:
         self._vad = vad
+        self._tap = tap
         self._stt = stt
         self._listener = listener
         self._options = options
@@ -145,6 +148,8 @@ class Hearing:
 
     async def feed(self, audio: Audio) -> None:
         """Hear one chunk of 16 kHz float32 audio."""
+        if self._tap is not None:
+            self._tap(audio)
         scores = self._vad.process(audio)
         events = self._detector.feed(scores)
         self._keep(audio)

@@ -56,6 +56,7 @@ class SessionConfig:
     custom_llm_extra_body: dict[str, Any]
     user_id: str | None
     disable_first_message_interruptions: bool
+    record_voice: bool = True  # platform_settings.privacy.record_voice
 
     def tool(self, name: str) -> ToolDefinition | None:
         return next((tool for tool in self.tools if tool.name == name), None)
@@ -181,4 +182,6 @@ def resolve_session(
         disable_first_message_interruptions=bool(
             agent_config and agent_config.disable_first_message_interruptions
         ),
+        record_voice=(agent.platform_settings.get("privacy") or {}).get("record_voice")
+        is not False,
     )

@@ -13,6 +13,9 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+import numpy as np
+from numpy.typing import NDArray
+
 from parley.audio.codec import OutputEncoder, b64encode_audio
 from parley.audio.formats import AudioFormat
 from parley.clock import Clock
@@ -20,6 +23,8 @@ from parley.providers.tts.base import TTS
 from parley.providers.tts.clauses import ClauseSplitter
 
 SendAudio = Callable[[str, int], Awaitable[None]]  # (base64 audio, event_id)
+# (clock time it starts playing, samples as synthesized, their sample rate): the recording
+RecordAudio = Callable[[float, NDArray[np.float32], int], None]
 
 # The first audio of a reply starts after this many words even without punctuation: waiting
 # for the first comma cost ~300 ms per reply with the 1.5B model (benchmarks/voice_latency).
@@ -49,8 +54,10 @@ class AgentVoice:
         send: SendAudio,
         event_id: int,
         clock: Clock,
+        record: RecordAudio | None = None,
     ) -> None:
         self._tts = tts
+        self._record = record
         self._settings = settings
         self._send = send
         self.event_id = event_id
@@ -95,8 +102,11 @@ class AgentVoice:
             ):
                 encoder = self._encoder_for(chunk.sample_rate)
                 audio = encoder.encode_base64(chunk.samples)
+                starts_at = max(self._clock.monotonic(), self._playing_until)
                 if audio:
                     await self._send(audio, self.event_id)
+                if self._record is not None:
+                    self._record(starts_at, chunk.samples, chunk.sample_rate)
                 self._played(chunk.duration)
             self._heard.append(_Heard(clause, self._playing_until))
         if self._encoder is not None and (tail := self._encoder.flush()):

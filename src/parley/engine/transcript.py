@@ -116,7 +116,18 @@ class ConversationSnapshot:
     dynamic_variables: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class RecordedAudio:
+    """The call's audio, stored once it has ended."""
+
+    mp3: bytes
+    has_user_audio: bool
+    has_response_audio: bool
+
+
 class ConversationRecorder(Protocol):
     """Persists conversation snapshots; failures must not end the call (the engine logs them)."""
 
     async def save(self, snapshot: ConversationSnapshot) -> None: ...
+
+    async def save_audio(self, conversation_id: str, audio: RecordedAudio) -> None: ...

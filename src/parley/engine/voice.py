@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 from parley.audio.formats import AudioFormat
 from parley.clock import Clock
-from parley.engine.hearing import Hearing, HearingSettings, Listener
+from parley.engine.hearing import AudioTap, Hearing, HearingSettings, Listener
 from parley.engine.session import SessionConfig
-from parley.engine.speaking import AgentVoice, SendAudio, VoiceSettings
+from parley.engine.speaking import AgentVoice, RecordAudio, SendAudio, VoiceSettings
 from parley.engine.turn_detection import DetectorSettings
 from parley.providers.stt.base import STT, TranscribeOptions
 from parley.providers.tts.base import TTS
@@ -59,7 +59,9 @@ class VoiceProviders:
     tts: TTS
     default_voice_id: str
 
-    def hearing(self, session: SessionConfig, listener: Listener) -> Hearing:
+    def hearing(
+        self, session: SessionConfig, listener: Listener, tap: AudioTap | None = None
+    ) -> Hearing:
         asr = session.config.asr
         options = TranscribeOptions(
             keywords=tuple(asr.keywords or ()) if asr else (), language=session.language
@@ -72,12 +74,18 @@ class VoiceProviders:
             options,
             settings,
             input_format=AudioFormat.parse(session.input_format),
+            tap=tap,
         )
 
     def agent_voice(
-        self, settings: VoiceSettings, send: SendAudio, event_id: int, clock: Clock
+        self,
+        settings: VoiceSettings,
+        send: SendAudio,
+        event_id: int,
+        clock: Clock,
+        record: RecordAudio | None = None,
     ) -> AgentVoice:
-        return AgentVoice(self.tts, settings, send, event_id, clock)
+        return AgentVoice(self.tts, settings, send, event_id, clock, record)
 
     def voice_settings(self, session: SessionConfig) -> VoiceSettings:
         """The conversation's voice: ``tts.voice_id`` if installed, else the default one."""

@@ -10,9 +10,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from parley.clock import Clock
-from parley.engine.transcript import ConversationSnapshot
+from parley.engine.transcript import ConversationSnapshot, RecordedAudio
 from parley.storage.pagination import after, decode_cursor, encode_cursor, order
-from parley.storage.tables import ConversationRow
+from parley.storage.tables import ConversationAudioRow, ConversationRow
 
 OPEN_STATUSES = ("initiated", "in-progress")
 
@@ -116,6 +116,37 @@ class ConversationStore:
                 .values(status="failed", termination_reason=reason)
             )
 
+    async def save_audio(self, conversation_id: str, audio: RecordedAudio) -> None:
+        """Store the call's recording (replacing any earlier one)."""
+        async with self._sessions.begin() as session:
+            await session.merge(
+                ConversationAudioRow(
+                    conversation_id=conversation_id,
+                    content_type="audio/mpeg",
+                    data=audio.mp3,
+                    has_user_audio=audio.has_user_audio,
+                    has_response_audio=audio.has_response_audio,
+                    created_at_ms=int(self._clock.now() * 1000),
+                )
+            )
+
+    async def audio_flags(self, conversation_id: str) -> tuple[bool, bool] | None:
+        """``(has_user_audio, has_response_audio)`` of the recording; None without one."""
+        statement = select(
+            ConversationAudioRow.has_user_audio, ConversationAudioRow.has_response_audio
+        ).where(ConversationAudioRow.conversation_id == conversation_id)
+        async with self._sessions() as session:
+            row = (await session.execute(statement)).first()
+        return (bool(row[0]), bool(row[1])) if row else None
+
+    async def audio(self, conversation_id: str) -> bytes | None:
+        """The recording as MP3, or None."""
+        statement = select(ConversationAudioRow.data).where(
+            ConversationAudioRow.conversation_id == conversation_id
+        )
+        async with self._sessions() as session:
+            return await session.scalar(statement)
+
     async def get(self, conversation_id: str) -> StoredConversation | None:
         async with self._sessions() as session:
             row = await session.get(ConversationRow, conversation_id)
@@ -123,6 +154,11 @@ class ConversationStore:
 
     async def delete(self, conversation_id: str) -> bool:
         async with self._sessions.begin() as session:
+            await session.execute(
+                delete(ConversationAudioRow).where(
+                    ConversationAudioRow.conversation_id == conversation_id
+                )
+            )
             result = await session.execute(
                 delete(ConversationRow).where(ConversationRow.conversation_id == conversation_id)
             )

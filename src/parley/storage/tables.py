@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, LargeBinary, String, Text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -59,6 +59,20 @@ class ConversationRow(Base):
     user_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
     dynamic_variables: Mapped[dict[str, Any]] = mapped_column(JsonType)
     updated_at_ms: Mapped[int] = mapped_column(BigInteger)
+
+
+class ConversationAudioRow(Base):
+    """A conversation's recording (MP3), written once when the call ends; its own table so
+    that reading and listing conversations never loads audio."""
+
+    __tablename__ = "conversation_audio"
+
+    conversation_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    content_type: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    has_user_audio: Mapped[bool] = mapped_column(Boolean)
+    has_response_audio: Mapped[bool] = mapped_column(Boolean)
+    created_at_ms: Mapped[int] = mapped_column(BigInteger)
 
 
 class ServerSecretRow(Base):

@@ -1,0 +1,124 @@
+"""A conversation's recording: the user's and the agent's audio on one timeline, as MP3.
+
+Audio is written as it happens to two 16 kHz int16 tracks in anonymous temporary files, so a
+long call costs disk, not memory; each piece lands at its place on the call's timeline (the
+user's chunks one after another from when the first arrived, the agent's where the client
+plays them). At the end the tracks are mixed and encoded, block by block, to mono MP3 with
+PyAV's LAME encoder (PyAV comes with faster-whisper).
+"""
+
+from __future__ import annotations
+
+import io
+import tempfile
+from typing import IO, Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from parley.audio.codec import Resampler, float32_to_pcm16
+
+RATE = 16_000
+BYTES_PER_SAMPLE = 2
+MP3_BITRATE = 48_000
+MIX_BLOCK_SAMPLES = RATE * 10  # mixed and encoded 10 s at a time
+
+
+class Track:
+    """One voice's int16 samples, placed by sample position, in a temporary file."""
+
+    def __init__(self) -> None:
+        self._file: IO[bytes] | None = None  # created with the first audio
+        self.samples = 0  # the end of the audio written so far
+        self.written = False
+
+    def write(self, at_sample: int, audio: NDArray[np.float32]) -> None:
+        """Place ``audio`` starting at ``at_sample`` (over anything already there)."""
+        if audio.size == 0:
+            return
+        if self._file is None:
+            self._file = tempfile.TemporaryFile()  # noqa: SIM115 - owned until close()
+        self._file.seek(max(0, at_sample) * BYTES_PER_SAMPLE)
+        self._file.write(float32_to_pcm16(audio).tobytes())
+        self.samples = max(self.samples, max(0, at_sample) + audio.size)
+        self.written = True
+
+    def truncate(self, at_sample: int) -> None:
+        """Drop everything from ``at_sample`` on (audio the listener never heard)."""
+        if self._file is not None and at_sample < self.samples:
+            self._file.truncate(max(0, at_sample) * BYTES_PER_SAMPLE)
+            self.samples = max(0, at_sample)
+
+    def read(self, start: int, count: int) -> NDArray[np.int32]:
+        """``count`` samples from ``start``; silence where nothing was written."""
+        block = np.zeros(count, dtype=np.int32)
+        if self._file is not None:
+            self._file.seek(start * BYTES_PER_SAMPLE)
+            data = np.frombuffer(self._file.read(count * BYTES_PER_SAMPLE), dtype=np.int16)
+            block[: data.size] = data
+        return block
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+
+class Recording:
+    """The two tracks of one call. ``at`` arguments are seconds since the call began."""
+
+    def __init__(self) -> None:
+        self.user = Track()
+        self.agent = Track()
+        self._user_next: int | None = None  # where the user's next chunk goes
+        self._agent_resamplers: dict[int, Resampler] = {}
+
+    def add_user(self, at: float, audio: NDArray[np.float32]) -> None:
+        """A chunk of the user's 16 kHz audio, which arrives as a continuous stream."""
+        if self._user_next is None:
+            self._user_next = round(at * RATE)
+        self.user.write(self._user_next, audio)
+        self._user_next += audio.size
+
+    def add_agent(self, at: float, audio: NDArray[np.float32], sample_rate: int) -> None:
+        """A chunk of the agent's speech (as the TTS made it) that starts playing at ``at``."""
+        resampler = self._agent_resamplers.get(sample_rate)
+        if resampler is None:
+            resampler = self._agent_resamplers[sample_rate] = Resampler(sample_rate, RATE)
+        self.agent.write(round(at * RATE), resampler.process(audio))
+
+    def cut_agent(self, at: float) -> None:
+        """The agent was interrupted at ``at``: what it would have said after is not kept."""
+        self.agent.truncate(round(at * RATE))
+
+    def encode_mp3(self) -> bytes:
+        """Mix both tracks and encode them (blocking: run it off the event loop)."""
+        av = _import_av()
+        output = io.BytesIO()
+        with av.open(output, mode="w", format="mp3") as container:
+            stream = container.add_stream("mp3", rate=RATE, layout="mono")
+            stream.bit_rate = MP3_BITRATE
+            length = max(self.user.samples, self.agent.samples)
+            for start in range(0, length, MIX_BLOCK_SAMPLES):
+                count = min(MIX_BLOCK_SAMPLES, length - start)
+                mixed = self.user.read(start, count) + self.agent.read(start, count)
+                pcm = np.clip(mixed, -32768, 32767).astype(np.int16)
+                frame = av.AudioFrame.from_ndarray(pcm[None, :], format="s16", layout="mono")
+                frame.sample_rate = RATE
+                for packet in stream.encode(frame):
+                    container.mux(packet)
+            for packet in stream.encode(None):
+                container.mux(packet)
+        return output.getvalue()
+
+    def close(self) -> None:
+        self.user.close()
+        self.agent.close()
+
+
+def _import_av() -> Any:
+    try:
+        import av
+    except ImportError as exc:  # pragma: no cover - av comes with the voice extra
+        raise RuntimeError("recording needs PyAV: pip install 'parley[local]'") from exc
+    return av

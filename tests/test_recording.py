@@ -1,0 +1,49 @@
+"""Call recordings: tracks placed on the call's timeline, cut at interruptions, mixed to MP3."""
+
+from __future__ import annotations
+
+import io
+
+import av
+import numpy as np
+
+from parley.audio.recording import RATE, Recording
+from tests.fake_audio import tone
+
+
+def decode(mp3: bytes) -> np.ndarray:
+    with av.open(io.BytesIO(mp3)) as container:
+        return np.concatenate([f.to_ndarray().reshape(-1) for f in container.decode(audio=0)])
+
+
+def test_user_audio_is_one_stream_from_its_first_chunk() -> None:
+    recording = Recording()
+    recording.add_user(0.5, tone(1.0))
+    recording.add_user(7.0, tone(1.0))  # later chunks follow on, whatever the clock says
+    assert recording.user.samples == round(2.5 * RATE)
+    assert not recording.user.read(0, RATE // 2).any(), "silence before the user's first chunk"
+    recording.close()
+
+
+def test_agent_audio_lands_where_it_plays_and_is_cut_at_an_interruption() -> None:
+    recording = Recording()
+    recording.add_agent(1.0, tone(2.0, freq=300), 16000)
+    recording.add_agent(2.0, tone(1.0, freq=300, amp=0.1), 22050)  # resampled to 16 kHz
+    recording.cut_agent(2.5)
+    assert recording.agent.samples == round(2.5 * RATE)
+    assert not recording.agent.read(0, RATE).any()
+    assert recording.agent.read(RATE, RATE).any()
+    recording.close()
+
+
+def test_the_mix_encodes_to_mp3_of_the_whole_call() -> None:
+    recording = Recording()
+    recording.add_user(0.0, tone(3.0, freq=200))
+    recording.add_agent(4.0, tone(2.0, freq=500), 16000)
+    audio = decode(recording.encode_mp3())
+    recording.close()
+    assert abs(audio.size / RATE - 6.0) < 0.1
+    seconds = [np.abs(audio[i * RATE : (i + 1) * RATE]).max() for i in range(6)]
+    assert all(level > 0.1 for level in seconds[:3]), "the user speaks first"
+    assert seconds[3] < 0.02, "then a second of silence"
+    assert all(level > 0.1 for level in seconds[4:]), "then the agent"
