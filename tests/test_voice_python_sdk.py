@@ -220,3 +220,72 @@ def test_voices_endpoint_lists_the_installed_voices(llm_server: ServerProcess) -
     voices = {voice["voice_id"]: voice for voice in response.json()["voices"]}
     assert "joe" in voices
     assert voices["joe"]["labels"]["engine"] == "piper"
+
+
+class ObservedConversation(Conversation):
+    """The SDK's own conversation, unchanged, with every server event kept for the test."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.events: list[dict[str, Any]] = []
+
+    def _handle_message(self, message: dict[str, Any], ws: Any) -> None:
+        self.events.append(message)
+        super()._handle_message(message, ws)
+
+
+def test_barge_in_interrupts_the_agent_and_corrects_what_it_said(client: ElevenLabs) -> None:
+    long_welcome = (
+        "Welcome to the city library. We have books, films, music and a quiet reading room. "
+        "We open at nine and close at five on weekdays, and on Saturdays we open at ten."
+    )
+    agent = client.conversational_ai.agents.create(
+        conversation_config={
+            "agent": {"first_message": long_welcome, "prompt": {"prompt": "Answer briefly."}},
+            "conversation": {
+                "client_events": [
+                    "audio",
+                    "interruption",
+                    "agent_response",
+                    "agent_response_correction",
+                    "user_transcript",
+                ]
+            },
+        }
+    )
+    assert agent.agent_id is not None
+    corrections: list[tuple[str, str]] = []
+    speech = float32_to_pcm16(human_speech("beckett")).tobytes()
+    audio = SpeechInterface(speech, delay=2.5)  # cuts in while the welcome is still playing
+    conversation = ObservedConversation(
+        client,
+        agent.agent_id,
+        requires_auth=False,
+        audio_interface=audio,
+        callback_agent_response_correction=lambda old, new: corrections.append((old, new)),
+    )
+    conversation.start_session()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not corrections:
+        time.sleep(0.1)
+    time.sleep(1.0)  # anything stale would arrive right after the interruption
+    conversation.end_session()
+    conversation.wait_for_session_end()
+
+    types = [event["type"] for event in conversation.events]
+    assert "interruption" in types, types
+    at = types.index("interruption")
+    interrupted_id = conversation.events[at]["interruption_event"]["event_id"]
+    welcome = next(e for e in conversation.events if e["type"] == "agent_response")
+    assert interrupted_id == welcome["agent_response_event"]["event_id"]
+    stale = [
+        e
+        for e in conversation.events[at:]
+        if e["type"] == "audio" and e["audio_event"]["event_id"] <= interrupted_id
+    ]
+    assert stale == [], "no audio of the interrupted message after the interruption"
+    assert audio.interruptions == 1, "the SDK stopped its playback"
+    original, corrected = corrections[0]
+    assert original == long_welcome
+    assert long_welcome.startswith(corrected)
+    assert len(corrected) < len(long_welcome), "only what was heard is kept"
