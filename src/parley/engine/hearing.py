@@ -157,8 +157,9 @@ class Hearing:
             await self._deliver(VoiceActivity(max(scores)))
         for event in events:
             await self._on(event)
-        if self._speaking and self._detector.now >= self._next_interim_at:
-            self._request_interim()
+        speaking = self._detector.state is SpeechState.SPEAKING  # not in a pause: the final
+        if speaking and self._speaking and self._detector.now >= self._next_interim_at:
+            self._request_interim()  # transcript and the speculative reply have the CPU then
         await self._check_sustained()
 
     async def _check_sustained(self) -> None:
