@@ -214,6 +214,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--turns", type=int, default=20)
     parser.add_argument("--model", default="qwen2.5-coder-1.5b", help="PARLEY_LOCAL_LLM value")
+    parser.add_argument("--server-log", type=Path, help="keep the server's (debug) log here")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         data = Path(scratch)
@@ -221,7 +222,11 @@ def main() -> None:
             data,
             f"sqlite+aiosqlite:///{data / 'parley.db'}",
             KEY,
-            {"PARLEY_LOCAL_LLM": args.model, "PARLEY_PRELOAD_MODELS": "true"},
+            {
+                "PARLEY_LOCAL_LLM": args.model,
+                "PARLEY_PRELOAD_MODELS": "true",
+                "PARLEY_LOG_LEVEL": "debug" if args.server_log else "info",
+            },
         )
         print(f"starting parley serve ({args.model}) ...")
         server.start(timeout=300)
@@ -231,6 +236,8 @@ def main() -> None:
             rss = peak_rss_mb(server.pid)
         finally:
             server.stop()
+            if args.server_log:
+                args.server_log.write_text(server.log())
     report(turns, rss)
 
 

@@ -108,3 +108,53 @@ def test_invalid_override_value_is_an_override_error() -> None:
         session({}, platform, conversation_config_override={"tts": {"speed": "fast"}})
     assert error.value.error_type == "override_error"
     assert "tts.speed" in error.value.message
+
+
+MULTILINGUAL = {
+    "agent": {"first_message": "Hello!", "language": "en", "prompt": {"prompt": "Be brief."}},
+    "tts": {
+        "voice_id": "joe",
+        "supported_voices": [
+            {"label": "Français", "voice_id": "ff_siwis", "language": "fr", "speed": 1.1},
+        ],
+    },
+    "language_presets": {
+        "fr": {
+            "overrides": {"agent": {"prompt": {"prompt": "Sois bref."}}},
+            "first_message_translation": {"source_hash": "x", "text": "Bonjour !"},
+        }
+    },
+}
+LANGUAGE_ALLOWED = {"overrides": {"conversation_config_override": {"agent": {"language": True}}}}
+
+
+def test_the_agents_own_language_needs_no_preset() -> None:
+    resolved = session(MULTILINGUAL, LANGUAGE_ALLOWED)
+    assert (resolved.first_message, resolved.system_prompt) == ("Hello!", "Be brief.")
+    assert resolved.config.tts is not None
+    assert resolved.config.tts.voice_id == "joe"
+
+
+def test_another_language_takes_its_preset_and_supported_voice() -> None:
+    resolved = session(
+        MULTILINGUAL, LANGUAGE_ALLOWED, conversation_config_override={"agent": {"language": "fr"}}
+    )
+    assert (resolved.language, resolved.first_message) == ("fr", "Bonjour !")
+    assert resolved.system_prompt == "Sois bref."
+    assert resolved.config.tts is not None
+    assert (resolved.config.tts.voice_id, resolved.config.tts.speed) == ("ff_siwis", 1.1)
+
+
+def test_the_clients_own_overrides_beat_the_preset() -> None:
+    allowed = {
+        "overrides": {
+            "conversation_config_override": {"agent": {"language": True, "first_message": True}}
+        }
+    }
+    resolved = session(
+        MULTILINGUAL,
+        allowed,
+        conversation_config_override={"agent": {"language": "fr", "first_message": "Salut"}},
+    )
+    assert resolved.first_message == "Salut"
+    assert resolved.system_prompt == "Sois bref."

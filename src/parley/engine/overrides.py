@@ -1,4 +1,5 @@
-"""Client overrides of the agent config, each field allowed by ``platform_settings.overrides``."""
+"""What changes the agent config for one conversation: the client's overrides (each field
+allowed by ``platform_settings.overrides``) and the agent's own ``language_presets``."""
 
 from __future__ import annotations
 
@@ -45,7 +46,12 @@ def forbidden_paths(override: JsonObject, allowed: JsonObject, prefix: str = "")
 def apply_overrides(
     conversation_config: JsonObject, raw_override: JsonObject | None, allowed: JsonObject
 ) -> JsonObject:
-    """The conversation config with the client's overrides applied, or an ``override_error``."""
+    """The conversation config with the client's overrides applied, or an ``override_error``.
+
+    If the conversation's language (after the client's overrides) has a preset in the agent's
+    ``language_presets``, the preset applies first: its overrides, and its translations of the
+    first message and the soft-timeout message. The client's own overrides still win.
+    """
     override = requested_overrides(raw_override)
     refused = forbidden_paths(override, allowed)
     if refused:
@@ -54,4 +60,42 @@ def apply_overrides(
             "Override not allowed for " + ", ".join(refused) + ": enable it in the agent's "
             "platform_settings.overrides.conversation_config_override.",
         )
-    return deep_merge(conversation_config, override)
+    requested = deep_merge(conversation_config, override)
+    language = (requested.get("agent") or {}).get("language")
+    if not language or language == (conversation_config.get("agent") or {}).get("language"):
+        preset = _language_preset(requested, language)  # the agent's own language
+    else:
+        preset = deep_merge(_voice_for(requested, language), _language_preset(requested, language))
+    if not preset:
+        return requested
+    return deep_merge(deep_merge(conversation_config, preset), override)
+
+
+def _voice_for(config: JsonObject, language: str) -> JsonObject:
+    """A conversation in another language than the agent's speaks with the agent's
+    ``tts.supported_voices`` entry for that language, if it has one."""
+    voices = (config.get("tts") or {}).get("supported_voices") or []
+    voice = next((v for v in voices if v.get("language") == language), None)
+    if voice is None:
+        return {}
+    chosen = {"voice_id": voice["voice_id"]}
+    if voice.get("speed") is not None:
+        chosen["speed"] = voice["speed"]
+    return {"tts": chosen}
+
+
+def _language_preset(config: JsonObject, language: str | None) -> JsonObject:
+    """The agent's preset for ``language`` as an override document ({} if none)."""
+    preset = (config.get("language_presets") or {}).get(language) if language else None
+    if not isinstance(preset, dict):
+        return {}
+    document = requested_overrides(preset.get("overrides"))
+    first_message = (preset.get("first_message_translation") or {}).get("text")
+    if first_message:
+        document = deep_merge(document, {"agent": {"first_message": first_message}})
+    soft_timeout = (preset.get("soft_timeout_translation") or {}).get("text")
+    if soft_timeout:
+        document = deep_merge(
+            document, {"turn": {"soft_timeout_config": {"message": soft_timeout}}}
+        )
+    return document
