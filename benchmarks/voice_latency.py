@@ -60,6 +60,13 @@ class Turn:
     stages: dict[str, float] = field(default_factory=dict)  # stage → seconds after speech end
 
 
+def speech_only(audio: np.ndarray) -> np.ndarray:
+    """The clip up to its last audible sample: latency counts from the end of the speech,
+    not from the end of the silence a recording happens to end with (espeak adds ~0.3 s)."""
+    audible = np.nonzero(np.abs(audio) > 0.02 * np.abs(audio).max())[0]
+    return audio[: audible[-1] + 1] if audible.size else audio
+
+
 def noisy(audio: np.ndarray, snr_db: float, seed: int) -> np.ndarray:
     rng = np.random.default_rng(seed)
     power = float(np.mean(audio**2))
@@ -169,6 +176,7 @@ async def drive(server: ServerProcess, turns: int) -> list[Turn]:
         else:
             speaker, reference, clean = "human", REFERENCES["clone-test"], human
         label = f"{speaker}+noise10dB" if with_noise else speaker
+        clean = speech_only(clean)
         clips.append((Turn(label, reference), noisy(clean, 10, index) if with_noise else clean))
     url = server.base_url.replace("http", "ws") + f"/v1/convai/conversation?agent_id={agent_id}"
     async with websockets.connect(url, max_size=None) as socket:

@@ -12,6 +12,7 @@ from parley.engine.hearing import (
     UserStartedSpeaking,
     UserTurn,
     VoiceActivity,
+    sounds_finished,
 )
 from parley.engine.turn_detection import DetectorSettings
 from parley.providers.stt.base import TranscribeOptions
@@ -113,3 +114,26 @@ async def test_sustained_speech_is_reported_once_and_only_for_long_speech() -> N
     assert kinds[:sustained].count("UserTurn") == 1, "the short 'uh-huh' was not sustained"
     assert isinstance(ears.heard()[sustained], SustainedSpeech)
     await ears.hearing.close()
+
+
+async def test_a_finished_sentence_ends_the_turn_sooner_than_an_unfinished_one() -> None:
+    waits = []
+    for text in ("What time do you open?", "I would like to"):
+        ears = Ears(FakeVAD.from_segments((0.5, 2.0)), FakeSTT(text), end_silence=0.6)
+        await ears.feed_seconds(3.0)
+        await settle()
+        turn = ears.heard()[-1]
+        assert isinstance(turn, UserTurn)
+        assert turn.text == text
+        waits.append(turn.turn_ended_at - turn.speech_ended_at)
+        await ears.hearing.close()
+    finished, unfinished = waits
+    assert finished < 0.4, "a question ends the turn after the short silence"
+    assert unfinished >= 0.6, "a sentence that trails off waits the whole silence"
+
+
+def test_what_sounds_finished() -> None:
+    assert sounds_finished("What time do you open?")
+    assert sounds_finished('He said "yes."')
+    assert not sounds_finished("I would like to")
+    assert not sounds_finished("So I was thinking...")

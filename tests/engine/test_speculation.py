@@ -28,12 +28,12 @@ async def test_the_reply_starts_during_the_pause_and_is_used() -> None:
     h = await voice_harness(
         [QUESTION], ["when do you open"], [say("We open at nine.", delay=LLM_SECONDS)]
     ).start()
-    # Normal eagerness ends the turn after 0.5 s of silence (at ~4.5 s); the pause is
-    # transcribed after 0.15 s + the fake STT's 0.2 s, so the LLM starts at ~4.35 s.
+    # Normal eagerness ends an unpunctuated turn after 0.6 s of silence (at ~4.6 s); the
+    # pause is transcribed after 0.15 s + the fake STT's 0.2 s, so the LLM starts at ~4.35 s.
     await talk(h, 4.5)
     assert len(h.llm.requests) == 1, "the LLM was asked before the turn ended"
     assert h.said()[-1] != "We open at nine."
-    await talk(h, 0.3)  # by 4.8 s: without speculation the reply would only start at ~4.85 s
+    await talk(h, 0.3)  # by 4.8 s: without speculation the reply would only come at ~4.9 s
     assert h.said()[-1] == "We open at nine."
     assert len(h.llm.requests) == 1
     assert last_user_text(h.llm.requests[0]) == "when do you open"

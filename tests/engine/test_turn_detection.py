@@ -62,7 +62,7 @@ def test_clicks_shorter_than_min_speech_are_ignored() -> None:
 
 
 @pytest.mark.parametrize(
-    ("eagerness", "silence"), [("eager", 0.30), ("normal", 0.50), ("patient", 0.90)]
+    ("eagerness", "silence"), [("eager", 0.40), ("normal", 0.60), ("patient", 1.00)]
 )
 def test_eagerness_sets_the_end_of_turn_wait(eagerness: str, silence: float) -> None:
     detector = TurnDetector(DetectorSettings.for_eagerness(eagerness))
@@ -72,5 +72,36 @@ def test_eagerness_sets_the_end_of_turn_wait(eagerness: str, silence: float) -> 
     assert [type(e) for e in events] == [TurnEnded]
 
 
+@pytest.mark.parametrize(
+    ("eagerness", "silence"), [("eager", 0.20), ("normal", 0.30), ("patient", 0.60)]
+)
+def test_a_finished_sentence_ends_the_turn_sooner(eagerness: str, silence: float) -> None:
+    detector = TurnDetector(DetectorSettings.for_eagerness(eagerness))
+    events = run(detector, (1.0, 0.9), (0.16, 0.0))
+    assert [type(e) for e in events] == [SpeechStarted, Paused]
+    detector.sounds_complete()  # the pause's transcript is "What time do you open?"
+    events = run(detector, (silence - 0.16 - FRAME, 0.0))
+    assert events == []
+    events = run(detector, (2 * FRAME, 0.0))
+    assert [type(e) for e in events] == [TurnEnded]
+
+
+def test_a_finished_sentence_heard_late_ends_the_turn_at_once() -> None:
+    detector = TurnDetector(DetectorSettings.for_eagerness("normal"))
+    run(detector, (1.0, 0.9), (0.45, 0.0))  # the transcript took a while
+    detector.sounds_complete()
+    assert [type(e) for e in detector.feed([0.0])] == [TurnEnded]
+
+
+def test_the_shorter_wait_is_only_for_the_pause_it_was_heard_in() -> None:
+    detector = TurnDetector(DetectorSettings.for_eagerness("normal"))
+    run(detector, (1.0, 0.9), (0.2, 0.0))
+    detector.sounds_complete()
+    run(detector, (0.5, 0.9))  # the user went on after all
+    events = run(detector, (0.45, 0.0))
+    assert TurnEnded not in [type(e) for e in events]
+
+
 def test_unknown_eagerness_means_normal() -> None:
-    assert DetectorSettings.for_eagerness("hasty").end_silence_seconds == 0.50
+    settings = DetectorSettings.for_eagerness("hasty")
+    assert (settings.complete_silence_seconds, settings.end_silence_seconds) == (0.30, 0.60)

@@ -42,6 +42,13 @@ SAMPLE_RATE = 16_000
 Audio = NDArray[np.float32]
 
 
+def sounds_finished(text: str) -> bool:
+    """Whether a transcript ends like a finished sentence. Whisper punctuates what it hears:
+    a trailing-off "so I was thinking..." or an unpunctuated "I would like to" is not done."""
+    end = text.rstrip(" \"')»”")
+    return end.endswith((".", "?", "!")) and not end.endswith("..")
+
+
 @dataclass(frozen=True)
 class UserStartedSpeaking:
     at: float
@@ -231,7 +238,10 @@ class Hearing:
             and transcript.text
             and self._speculative is asyncio.current_task()
         ):
-            await self._deliver(TentativeTurn(transcript.text.strip()))
+            text = transcript.text.strip()
+            if sounds_finished(text):
+                self._detector.sounds_complete()
+            await self._deliver(TentativeTurn(text))
         return transcript
 
     def _drop_speculation(self) -> bool:

@@ -1,9 +1,12 @@
 """When the user starts talking, pauses, and is done: decided from VAD frame scores.
 
 A pure state machine on audio time (no clock, no I/O): the voice pipeline feeds it the VAD
-probability of each 32 ms frame and acts on the events it returns. Its end-of-turn wait is
-shaped by ``turn.turn_eagerness``; its ``Paused`` event comes early so a speculative
-transcript and LLM reply can start while the detector still waits for the turn to end.
+probability of each 32 ms frame and acts on the events it returns. Its ``Paused`` event comes
+early so a speculative transcript and LLM reply can start while the detector still waits for
+the turn to end. How long it waits is shaped by ``turn.turn_eagerness`` and by the transcript
+of the pause: a finished sentence ("What time do you open?") ends the turn after a short
+silence, anything else ("I would like to…") only after a longer one (:meth:`TurnDetector.
+sounds_complete`).
 """
 
 from __future__ import annotations
@@ -18,8 +21,13 @@ class Eagerness(enum.Enum):
     PATIENT = "patient"
 
 
-# Silence after speech before the turn counts as finished (platform: patient waits longer).
-END_OF_TURN_SILENCE = {Eagerness.EAGER: 0.30, Eagerness.NORMAL: 0.50, Eagerness.PATIENT: 0.90}
+# Silence after speech before the turn counts as finished (platform: patient waits longer):
+# (after a sentence that sounds complete, after anything else).
+END_OF_TURN_SILENCE = {
+    Eagerness.EAGER: (0.20, 0.40),
+    Eagerness.NORMAL: (0.30, 0.60),
+    Eagerness.PATIENT: (0.60, 1.00),
+}
 
 
 @dataclass(frozen=True)
@@ -27,14 +35,16 @@ class DetectorSettings:
     threshold: float = 0.5  # a frame at or above this is speech
     min_speech_seconds: float = 0.10  # shorter blips (clicks, coughs) are not speech
     pause_seconds: float = 0.15  # silence after which speculative work may start
-    end_silence_seconds: float = 0.50
+    end_silence_seconds: float = 0.60  # the wait when nothing says the user is done
+    complete_silence_seconds: float = 0.30  # the wait after a sentence that sounds finished
 
     @classmethod
     def for_eagerness(cls, eagerness: str) -> DetectorSettings:
         level = (
             Eagerness(eagerness) if eagerness in Eagerness._value2member_map_ else Eagerness.NORMAL
         )
-        return cls(end_silence_seconds=END_OF_TURN_SILENCE[level])
+        complete, otherwise = END_OF_TURN_SILENCE[level]
+        return cls(end_silence_seconds=otherwise, complete_silence_seconds=complete)
 
 
 class SpeechState(enum.Enum):
@@ -79,6 +89,13 @@ class TurnDetector:
         self._silent_run = 0.0  # seconds of consecutive non-speech frames
         self._speech_ended_at = 0.0
         self._paused_reported = False
+        self._end_silence = settings.end_silence_seconds  # for the pause under way
+
+    def sounds_complete(self) -> None:
+        """What the user said before this pause is a finished sentence: the turn may end after
+        the shorter silence (at the next frame if it has been that long already)."""
+        if self.state is SpeechState.PAUSED:
+            self._end_silence = min(self._end_silence, self.settings.complete_silence_seconds)
 
     @property
     def now(self) -> float:
@@ -121,7 +138,8 @@ class TurnDetector:
         if self.state is SpeechState.SPEAKING:
             self.state = SpeechState.PAUSED
             self._speech_ended_at = self._now - self._frame
-        if self._silent_run >= self.settings.end_silence_seconds:
+            self._end_silence = self.settings.end_silence_seconds
+        if self._silent_run >= self._end_silence - 1e-9:
             self.state = SpeechState.QUIET
             self._paused_reported = False
             return TurnEnded(self._speech_ended_at, self._now)
