@@ -13,6 +13,7 @@ Printed: p50/p95 voice-to-voice latency, when each stage became visible to the c
 Usage::
 
     .venv/bin/python -m benchmarks.voice_latency [--turns 20] [--model qwen2.5-coder-0.5b]
+        [--env PARLEY_LLM_THREADS=2 ...] [--server-log FILE]
 """
 
 from __future__ import annotations
@@ -223,6 +224,13 @@ def main() -> None:
     parser.add_argument("--turns", type=int, default=20)
     parser.add_argument("--model", default="qwen2.5-coder-1.5b", help="PARLEY_LOCAL_LLM value")
     parser.add_argument("--server-log", type=Path, help="keep the server's (debug) log here")
+    parser.add_argument(
+        "--env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a server setting, e.g. PARLEY_LLM_THREADS=2 (repeatable)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         data = Path(scratch)
@@ -234,6 +242,7 @@ def main() -> None:
                 "PARLEY_LOCAL_LLM": args.model,
                 "PARLEY_PRELOAD_MODELS": "true",
                 "PARLEY_LOG_LEVEL": "debug" if args.server_log else "info",
+                **dict(setting.split("=", 1) for setting in args.env),
             },
         )
         print(f"starting parley serve ({args.model}) ...")

@@ -69,12 +69,17 @@ async def open_services(
     secrets = SecretStore(sessions, clock, ids)
     http = httpx.AsyncClient()
     embedded = EmbeddedModel(
-        settings.local_llm, settings.resolved_models_dir(), settings.llm_threads
+        settings.local_llm,
+        settings.resolved_models_dir(),
+        settings.llm_threads,
+        settings.llm_prompt_threads,
     )
     router = LLMRouter(
         settings.llm_endpoints, embedded.get, http, secrets.value, settings.llm_timeout_seconds
     )
-    voice = EmbeddedVoice(settings.resolved_models_dir(), settings.voice_threads)
+    voice = EmbeddedVoice(
+        settings.resolved_models_dir(), settings.voice_threads, settings.tts_threads
+    )
     signing_key = await server_secret(sessions, "conversation_token_key")
     conversations = ConversationService(
         agent_store,

@@ -49,7 +49,14 @@ class Settings(BaseSettings):
         description="Where assembled model files are kept (default: <data dir>/models).",
     )
     llm_threads: int | None = Field(
-        default=None, ge=1, description="CPU threads for the local LLM."
+        default=None,
+        ge=1,
+        description="CPU threads for the local LLM's decoding (default: all cores but one).",
+    )
+    llm_prompt_threads: int | None = Field(
+        default=None,
+        ge=1,
+        description="CPU threads for the local LLM's prompt processing (default: all cores).",
     )
     llm_endpoints: dict[str, EndpointSettings] = Field(
         default_factory=dict,
@@ -64,7 +71,12 @@ class Settings(BaseSettings):
         default=True,
         description="Hear and speak (VAD, Whisper, TTS); off: every conversation is text-only.",
     )
-    voice_threads: int = Field(default=2, ge=1, description="CPU threads for STT and TTS.")
+    voice_threads: int = Field(default=2, ge=1, description="CPU threads for speech-to-text.")
+    tts_threads: int = Field(
+        default=1,
+        ge=1,
+        description="CPU threads for text-to-speech, which runs while the LLM writes the reply.",
+    )
     ping_interval_seconds: float = Field(default=5.0, gt=0)
     initiation_timeout_seconds: float = Field(
         default=3.0, gt=0, description="How long to wait for conversation_initiation_client_data."

@@ -24,9 +24,10 @@ class EmbeddedVoice:
     once, in the log, what to install.
     """
 
-    def __init__(self, models_dir: Path, threads: int) -> None:
+    def __init__(self, models_dir: Path, threads: int, tts_threads: int) -> None:
         self._models_dir = models_dir
         self._threads = threads
+        self._tts_threads = tts_threads
         self._loading: asyncio.Task[VoiceProviders | None] | None = None
 
     async def get(self) -> VoiceProviders | None:
@@ -39,7 +40,7 @@ class EmbeddedVoice:
         try:
             vad = await asyncio.to_thread(SileroVAD)
             stt = await load_whisper_stt(WhisperConfig(cpu_threads=self._threads))
-            tts = await load_local_tts(self._models_dir, TTSOptions(threads=self._threads))
+            tts = await load_local_tts(self._models_dir, TTSOptions(threads=self._tts_threads))
         except (VADError, STTError, TTSError) as error:
             log.warning("voice is off, conversations are text-only: %s", error)
             return None

@@ -15,10 +15,17 @@ log = logging.getLogger(__name__)
 class EmbeddedModel:
     """Loads ``model`` (a packaged model key or a .gguf path) on first use, exactly once."""
 
-    def __init__(self, model: str, cache_dir: Path, threads: int | None) -> None:
+    def __init__(
+        self,
+        model: str,
+        cache_dir: Path,
+        threads: int | None,
+        prompt_threads: int | None = None,
+    ) -> None:
         self._model = model
         self._cache_dir = cache_dir
         self._threads = threads
+        self._prompt_threads = prompt_threads
         self._loading: asyncio.Task[LocalLlamaLLM] | None = None
 
     async def get(self) -> LLM:
@@ -36,7 +43,11 @@ class EmbeddedModel:
             "loading the local LLM %s (first use assembles it in %s)", self._model, self._cache_dir
         )
         return await LocalLlamaLLM.from_model(
-            self._model, self._cache_dir, progress=log.info, n_threads=self._threads
+            self._model,
+            self._cache_dir,
+            progress=log.info,
+            n_threads=self._threads,
+            n_threads_batch=self._prompt_threads,
         )
 
     async def close(self) -> None:
