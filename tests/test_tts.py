@@ -309,6 +309,9 @@ def test_an_unknown_voice_fails_before_any_audio(voices: VoiceRouter) -> None:
 async def test_cancelling_mid_stream_stops_promptly(voices: VoiceRouter) -> None:
     # The slowest installed voice shows it best: a clause takes it longest to render.
     voice_id = voices.voices()[-1].voice_id
+    started = time.monotonic()
+    await _speak(voices, "Yes.", voice_id)
+    short = time.monotonic() - started  # one short render, at the machine's current speed
     first_chunk = asyncio.Event()
     received: list[str] = []
 
@@ -318,19 +321,23 @@ async def test_cancelling_mid_stream_stops_promptly(voices: VoiceRouter) -> None
                 received.append(chunk.text)
                 first_chunk.set()
 
+    started = time.monotonic()
     task = asyncio.create_task(consume())
     await asyncio.wait_for(first_chunk.wait(), timeout=30)
+    clause = time.monotonic() - started  # one clause of LONG_TEXT
     await asyncio.sleep(0.02)  # the second clause is now being rendered
     cancelled_at = time.monotonic()
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
     assert time.monotonic() - cancelled_at < 0.1
-    assert len(received) < len(split_clauses(LONG_TEXT))
-    # The model run was stopped, not left to finish: the next synthesis starts at once.
+    remaining = len(split_clauses(LONG_TEXT)) - len(received)
+    assert remaining >= 3
+    # The model run was stopped, not left to finish: the next synthesis waits at most for the
+    # clause in flight, not for the rest of the text. (Relative bounds: the CPU may be busy.)
     started = time.monotonic()
     await _speak(voices, "Yes.", voice_id)
-    assert time.monotonic() - started < 1.5
+    assert time.monotonic() - started < clause + 2 * short + 0.3
 
 
 def test_first_clause_can_be_cut_after_a_few_words() -> None:
