@@ -18,6 +18,10 @@ class FrameError(ValueError):
     """A frame the spec does not allow: the call ends with 1008 ``invalid_message``."""
 
 
+class MessageTooBigError(FrameError):
+    """A message over ``PARLEY_WS_MAX_MESSAGE_BYTES``: the call ends with close code 1009."""
+
+
 class UnknownEventError(ValueError):
     """A well-formed event of a type Parley does not know: reported, the call goes on."""
 
