@@ -7,6 +7,7 @@ import json
 import os
 import secrets
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -52,12 +53,9 @@ async def _admin(url: str, statement: str) -> None:
         await connection.close()
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh, empty database of each kind Parley supports."""
-    if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'parley.db'}"
-        return
+@contextmanager
+def postgres_database() -> Iterator[str]:
+    """A fresh, empty database on the test PostgreSQL server, dropped afterwards."""
     admin = _postgres_admin_url()
     name = f"parley_test_{secrets.token_hex(6)}"
     asyncio.run(_admin(admin, f'CREATE DATABASE "{name}"'))
@@ -65,6 +63,16 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         yield admin.rsplit("/", 1)[0] + f"/{name}"
     finally:
         asyncio.run(_admin(admin, f'DROP DATABASE "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database of each kind Parley supports."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'parley.db'}"
+        return
+    with postgres_database() as url:
+        yield url
 
 
 @pytest.fixture

@@ -97,6 +97,14 @@ CASES = {
     "invalid-base64": Case(
         [_json(user_audio_chunk="@@not base64@@")], "close", reason_part="not valid base64"
     ),
+    "nul-character": Case(
+        [_json(type="user_message", text="a\u0000b")], "close", reason_part="NUL"
+    ),
+    "nul-in-a-key": Case(
+        [_json(type="conversation_initiation_client_data", dynamic_variables={"a\u0000": 1})],
+        "close",
+        reason_part="NUL",
+    ),
     "odd-length-pcm": Case([_audio(b"\x01\x02\x03"), _audio(b"\x04")], "ignore"),
     "huge-frame": Case(
         [_json(type="user_message", text="x" * (MAX_MESSAGE + 1))],
@@ -202,6 +210,8 @@ def test_bad_websocket_input(client: TestClient, case: Case) -> None:
         ("/v1/convai/conversations/conv_nope", 404),
         ("/v1/convai/conversation/get-signed-url", 422),
         ("/v1/convai/conversation/get-signed-url?agent_id=agent_nope", 404),
+        ("/v1/convai/agents/agent_%00", 400),
+        ("/v1/convai/conversations?agent_id=a%00", 400),
     ],
 )
 def test_bad_rest_input_is_a_4xx_and_keeps_stored_data(
@@ -221,3 +231,31 @@ def test_bad_rest_input_is_a_4xx_and_keeps_stored_data(
         "Remember me",
         reply,
     ]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"conversation_config": {}, "name": "a\u0000b"},
+        {"conversation_config": {"agent": {"first_message": "hi\u0000"}}},
+        {"conversation_config": {}, "tags": ["ok", "\u0000"]},
+    ],
+)
+def test_nul_characters_are_refused_before_the_database(
+    client: TestClient, body: dict[str, Any]
+) -> None:
+    """PostgreSQL cannot store NUL; it is a 400 on every database, not a 500 on one."""
+    response = client.post("/v1/convai/agents/create", json=body)
+    assert response.status_code == 400
+    assert response.json()["detail"]["status"] == "invalid_input"
+    assert client.get("/v1/convai/agents").json()["agents"] == []
+    literal = client.post(  # an escaped backslash followed by "u0000" is ordinary text
+        "/v1/convai/agents/create", json={"conversation_config": {}, "name": "\\u0000"}
+    )
+    assert literal.status_code == 200
+
+
+def test_a_nul_in_the_agent_id_is_refused(client: TestClient) -> None:
+    with client.websocket_connect(f"{SOCKET}?agent_id=agent_%00") as ws:
+        code, reason, _ = closed_with(ws)
+    assert (code, "NUL" in reason) == (1008, True)

@@ -104,6 +104,8 @@ class ConversationService:
         caller = caller or Caller()
         if not agent_id:
             raise AdmissionRefusedError("agent_id query parameter is required")
+        if "\x00" in agent_id:  # no agent has one, and the database could not look it up
+            raise AdmissionRefusedError("agent_id may not contain the NUL character")
         agent = await self._agents.get(agent_id)
         if agent is None:
             raise AdmissionRefusedError(f"agent {agent_id} does not exist")
