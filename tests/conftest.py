@@ -87,13 +87,30 @@ def server(database_url: str, tmp_path: Path) -> Iterator[ServerProcess]:
         process.stop()
 
 
+def in_process_settings(data_dir: Path, **overrides: Any) -> Settings:
+    """Settings for the app in-process on SQLite in ``data_dir``, with ``TEST_KEY``."""
+    return Settings(
+        data_dir=data_dir,
+        database_url=f"sqlite+aiosqlite:///{data_dir / 'parley.db'}",
+        api_key=TEST_KEY,
+        **overrides,
+    )
+
+
+def socket_test_settings(data_dir: Path, **overrides: Any) -> Settings:
+    """For conversations with a scripted LLM: the protocol, not the speech models, is tested."""
+    return in_process_settings(
+        data_dir,
+        **{"ping_interval_seconds": 60, "initiation_timeout_seconds": 0.5, "voice": False}
+        | overrides,
+    )
+
+
 @pytest.fixture
 def client(tmp_path: Path) -> Iterator[TestClient]:
     """The app in-process on SQLite, authenticated with ``TEST_KEY``."""
-    settings = Settings(
-        data_dir=tmp_path,
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'parley.db'}",
-        api_key=TEST_KEY,
+    settings = in_process_settings(
+        tmp_path,
         max_request_bytes=64 * 1024,
         preload_models=False,  # REST tests never talk to a model
     )

@@ -21,8 +21,7 @@ from fastapi.testclient import TestClient
 from starlette.testclient import WebSocketTestSession
 
 from parley.app import create_app
-from parley.settings import Settings
-from tests.conftest import TEST_KEY
+from tests.conftest import TEST_KEY, socket_test_settings
 from tests.fake_llm import FakeLLM, say
 from tests.test_conversation_socket import INIT, closed_with, create_agent, receive_until
 
@@ -32,15 +31,7 @@ SOCKET = "/v1/convai/conversation"
 
 @pytest.fixture
 def client(tmp_path: Path) -> Iterator[TestClient]:
-    settings = Settings(
-        data_dir=tmp_path,
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'parley.db'}",
-        api_key=TEST_KEY,
-        ping_interval_seconds=60,
-        initiation_timeout_seconds=0.5,
-        ws_max_message_bytes=MAX_MESSAGE,
-        voice=False,
-    )
+    settings = socket_test_settings(tmp_path, ws_max_message_bytes=MAX_MESSAGE)
     llm = FakeLLM(lambda request: say(f"Reply {len(request.messages)}."))
     with TestClient(create_app(settings, llm_override=llm), headers={"xi-api-key": TEST_KEY}) as c:
         yield c

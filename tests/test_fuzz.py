@@ -29,7 +29,7 @@ from parley.api.frames import FrameError, UnknownEventError, parse_frame
 from parley.app import create_app
 from parley.schemas.events import CLIENT_EVENT_TYPES
 from parley.settings import Settings
-from tests.conftest import TEST_KEY, postgres_database
+from tests.conftest import TEST_KEY, in_process_settings, postgres_database
 from tests.servers import ServerProcess
 
 FAST = settings(max_examples=150, deadline=None)
@@ -124,12 +124,7 @@ def test_the_validator_stores_only_what_validates_again(document: dict[str, Any]
 @pytest.fixture(scope="module")
 def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     data: Path = tmp_path_factory.mktemp("fuzz-api")
-    app_settings = Settings(
-        data_dir=data,
-        database_url=f"sqlite+aiosqlite:///{data / 'parley.db'}",
-        api_key=TEST_KEY,
-        preload_models=False,
-    )
+    app_settings = in_process_settings(data, preload_models=False)
     with TestClient(create_app(app_settings), headers={"xi-api-key": TEST_KEY}) as client:
         yield client
 

@@ -23,8 +23,7 @@ from starlette.types import Message
 from parley.app import create_app
 from parley.conversations.access import CallLimits, origin_refusal
 from parley.ratelimit import KeyedBuckets, TokenBucket
-from parley.settings import Settings
-from tests.conftest import TEST_KEY
+from tests.conftest import TEST_KEY, socket_test_settings
 from tests.fake_llm import FakeLLM, say
 from tests.test_conversation_socket import INIT, closed_with, create_agent, receive_until
 from tests.virtual_clock import VirtualClock
@@ -39,15 +38,7 @@ def make_client(tmp_path: Path) -> Iterator[MakeClient]:
     with ExitStack() as stack:
 
         def make(**overrides: Any) -> TestClient:
-            settings = Settings(
-                data_dir=tmp_path,
-                database_url=f"sqlite+aiosqlite:///{tmp_path / 'parley.db'}",
-                api_key=TEST_KEY,
-                ping_interval_seconds=60,
-                initiation_timeout_seconds=0.5,
-                voice=False,
-                **overrides,
-            )
+            settings = socket_test_settings(tmp_path, **overrides)
             llm = FakeLLM([say("Answer.") for _ in range(20)])
             app = create_app(settings, llm_override=llm)
             return stack.enter_context(TestClient(app, headers={"xi-api-key": TEST_KEY}))
