@@ -16,15 +16,19 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from starlette.types import Message
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import ClientConnection, connect
 
 from parley.app import create_app
 from parley.conversations.access import CallLimits, origin_refusal
 from parley.ratelimit import KeyedBuckets, TokenBucket
 from tests.conftest import TEST_KEY, socket_test_settings
 from tests.fake_llm import FakeLLM, say
+from tests.servers import ServerProcess
 from tests.test_conversation_socket import INIT, closed_with, create_agent, receive_until
 from tests.virtual_clock import VirtualClock
 
@@ -379,3 +383,48 @@ def test_a_client_that_stops_reading_is_dropped(make_client: MakeClient) -> None
     assert body["metadata"]["termination_reason"].startswith("client stopped reading")
     assert [t["message"] for t in body["transcript"]] == ["Hi! Ask me anything.", "Hi", "Answer."]
     starts(client, f"{SOCKET}?agent_id={agent_id}")  # and the server serves everyone else
+
+
+def _close_of(ws: ClientConnection) -> ConnectionClosed:
+    """Read until the server closes the socket."""
+    for _ in range(100):
+        try:
+            ws.recv(timeout=10)
+        except ConnectionClosed as closed:
+            return closed
+    raise AssertionError("the server did not close the socket")
+
+
+def test_uvicorn_refuses_an_oversized_message_with_1009(tmp_path: Path) -> None:
+    """On the real server uvicorn enforces the size (ws_max_size) before the app reads it."""
+    server = ServerProcess(
+        tmp_path,
+        f"sqlite+aiosqlite:///{tmp_path / 'parley.db'}",
+        TEST_KEY,
+        {"PARLEY_WS_MAX_MESSAGE_BYTES": "4096"},
+    )
+    server.start()
+    try:
+        with httpx.Client(base_url=server.base_url, headers={"xi-api-key": TEST_KEY}) as api:
+            agent_id = api.post(
+                "/v1/convai/agents/create",
+                json={"conversation_config": {"agent": {"first_message": "Hi."}}},
+            ).json()["agent_id"]
+            url = f"ws://127.0.0.1:{server.port}{SOCKET}?agent_id={agent_id}"
+            with connect(url) as ws:
+                ws.send(json.dumps(INIT))
+                metadata = json.loads(ws.recv(timeout=10))
+                ws.send(json.dumps({"type": "user_message", "text": "x" * 5000}))
+                closed = _close_of(ws)
+            assert closed.rcvd is not None
+            assert closed.rcvd.code == 1009
+            conversation_id = metadata["conversation_initiation_metadata_event"]["conversation_id"]
+            for _ in range(100):
+                body = api.get(f"/v1/convai/conversations/{conversation_id}").json()
+                if body["status"] in ("done", "failed"):
+                    break
+                time.sleep(0.05)
+            assert body["status"] == "failed"
+            assert body["metadata"]["termination_reason"].startswith("message too big")
+    finally:
+        server.stop()

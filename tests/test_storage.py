@@ -9,7 +9,9 @@ from pathlib import Path
 
 from sqlalchemy import inspect
 
-from parley.storage.db import create_engine, migrate
+from parley.storage.conversations import ConversationStore
+from parley.storage.db import create_engine, migrate, session_factory
+from tests.virtual_clock import VirtualClock
 
 
 async def migrate_twice(url: str) -> set[str]:
@@ -33,3 +35,27 @@ def test_sqlite_file_uses_wal_and_its_folder_is_created(tmp_path: Path) -> None:
     asyncio.run(migrate_twice(f"sqlite+aiosqlite:///{path}"))
     with closing(sqlite3.connect(path)) as connection:
         assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
+async def count_conversations(url: str) -> tuple[int, int, int]:
+    engine = create_engine(url)
+    try:
+        await migrate(engine)
+        clock = VirtualClock(start=1_700_000_000.0)
+        store = ConversationStore(session_factory(engine), clock)
+        await store.claim("conv_1", "agent_a")
+        await clock.advance(100)
+        await store.claim("conv_2", "agent_a")
+        await store.claim("conv_3", "agent_b")
+        return (
+            await store.count_started_since("agent_a", 1_700_000_050),
+            await store.count_started_since("agent_a", 0),
+            await store.count_started_since("agent_b", 0),
+        )
+    finally:
+        await engine.dispose()
+
+
+def test_conversations_are_counted_per_agent_since_a_time(database_url: str) -> None:
+    """What an agent's daily_limit is checked against."""
+    assert asyncio.run(count_conversations(database_url)) == (1, 2, 1)
