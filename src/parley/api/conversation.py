@@ -281,8 +281,9 @@ class SocketSession:
         await asyncio.wait([self._writer])  # bounded by the send timeout; never raises
         if self._client_gone or self._ws.application_state is WebSocketState.DISCONNECTED:
             return
-        with contextlib.suppress(RuntimeError, OSError, WebSocketDisconnect):
-            await self._ws.close(code, _close_reason(reason))
+        with contextlib.suppress(RuntimeError, OSError, WebSocketDisconnect, TimeoutError):
+            async with asyncio.timeout(self._settings.send_timeout_seconds):
+                await self._ws.close(code, _close_reason(reason))
 
 
 def _close_reason(reason: str) -> str:
