@@ -102,6 +102,16 @@ def accept_sdk_spellings(schemas: dict[str, Any]) -> None:
     schemas["TTSOptimizeStreamingLatency"] = {"type": "integer", "minimum": 0, "maximum": 4}
 
 
+def add_newer_platform_fields(schemas: dict[str, Any]) -> None:
+    """Add the few fields the platform has gained since the spec was written.
+
+    ``auth.require_origin_header`` (refuse connections that send no ``Origin`` when an
+    allowlist is set) is in the platform's current ``AuthSettings``; without it here, pydantic
+    would drop it from every stored agent and Parley could not honour it.
+    """
+    schemas["AuthSettings"]["properties"]["require_origin_header"] = {"type": "boolean"}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("spec", type=Path, help="path to agents-platform-api.md")
@@ -109,6 +119,7 @@ def main() -> int:
     document = normalise(extract_openapi(args.spec.read_text()))
     add_discriminators(document["components"]["schemas"])
     accept_sdk_spellings(document["components"]["schemas"])
+    add_newer_platform_fields(document["components"]["schemas"])
     with tempfile.TemporaryDirectory() as scratch:
         source = Path(scratch) / "openapi.json"
         source.write_text(json.dumps(document))

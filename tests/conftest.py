@@ -7,6 +7,7 @@ import json
 import os
 import secrets
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -52,12 +53,9 @@ async def _admin(url: str, statement: str) -> None:
         await connection.close()
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh, empty database of each kind Parley supports."""
-    if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'parley.db'}"
-        return
+@contextmanager
+def postgres_database() -> Iterator[str]:
+    """A fresh, empty database on the test PostgreSQL server, dropped afterwards."""
     admin = _postgres_admin_url()
     name = f"parley_test_{secrets.token_hex(6)}"
     asyncio.run(_admin(admin, f'CREATE DATABASE "{name}"'))
@@ -65,6 +63,16 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         yield admin.rsplit("/", 1)[0] + f"/{name}"
     finally:
         asyncio.run(_admin(admin, f'DROP DATABASE "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database of each kind Parley supports."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'parley.db'}"
+        return
+    with postgres_database() as url:
+        yield url
 
 
 @pytest.fixture
@@ -79,13 +87,30 @@ def server(database_url: str, tmp_path: Path) -> Iterator[ServerProcess]:
         process.stop()
 
 
+def in_process_settings(data_dir: Path, **overrides: Any) -> Settings:
+    """Settings for the app in-process on SQLite in ``data_dir``, with ``TEST_KEY``."""
+    return Settings(
+        data_dir=data_dir,
+        database_url=f"sqlite+aiosqlite:///{data_dir / 'parley.db'}",
+        api_key=TEST_KEY,
+        **overrides,
+    )
+
+
+def socket_test_settings(data_dir: Path, **overrides: Any) -> Settings:
+    """For conversations with a scripted LLM: the protocol, not the speech models, is tested."""
+    return in_process_settings(
+        data_dir,
+        **{"ping_interval_seconds": 60, "initiation_timeout_seconds": 0.5, "voice": False}
+        | overrides,
+    )
+
+
 @pytest.fixture
 def client(tmp_path: Path) -> Iterator[TestClient]:
     """The app in-process on SQLite, authenticated with ``TEST_KEY``."""
-    settings = Settings(
-        data_dir=tmp_path,
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'parley.db'}",
-        api_key=TEST_KEY,
+    settings = in_process_settings(
+        tmp_path,
         max_request_bytes=64 * 1024,
         preload_models=False,  # REST tests never talk to a model
     )

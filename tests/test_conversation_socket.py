@@ -14,8 +14,7 @@ from starlette.testclient import WebSocketTestSession
 from starlette.websockets import WebSocketDisconnect
 
 from parley.app import create_app
-from parley.settings import Settings
-from tests.conftest import TEST_KEY
+from tests.conftest import TEST_KEY, socket_test_settings
 from tests.fake_llm import FakeLLM, call, say
 
 INIT = {"type": "conversation_initiation_client_data"}
@@ -28,15 +27,7 @@ def llm() -> FakeLLM:
 
 @pytest.fixture
 def client(tmp_path: Path, llm: FakeLLM) -> Iterator[TestClient]:
-    settings = Settings(
-        data_dir=tmp_path,
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'parley.db'}",
-        api_key=TEST_KEY,
-        ping_interval_seconds=60,
-        initiation_timeout_seconds=0.5,
-        voice=False,  # the protocol, not the speech models, is under test here
-    )
-    app = create_app(settings, llm_override=llm)
+    app = create_app(socket_test_settings(tmp_path), llm_override=llm)
     with TestClient(app, headers={"xi-api-key": TEST_KEY}) as test_client:
         yield test_client
 

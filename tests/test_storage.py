@@ -13,6 +13,7 @@ from parley.clock import SystemClock
 from parley.engine.transcript import RecordedAudio
 from parley.storage.conversations import ConversationStore
 from parley.storage.db import create_engine, migrate, session_factory
+from tests.virtual_clock import VirtualClock
 
 
 async def migrate_twice(url: str) -> set[str]:
@@ -54,3 +55,27 @@ async def test_a_recording_is_stored_flagged_and_deleted_with_its_conversation(
         assert await store.audio("conv_rec") is None
     finally:
         await engine.dispose()
+
+
+async def count_conversations(url: str) -> tuple[int, int, int]:
+    engine = create_engine(url)
+    try:
+        await migrate(engine)
+        clock = VirtualClock(start=1_700_000_000.0)
+        store = ConversationStore(session_factory(engine), clock)
+        await store.claim("conv_1", "agent_a")
+        await clock.advance(100)
+        await store.claim("conv_2", "agent_a")
+        await store.claim("conv_3", "agent_b")
+        return (
+            await store.count_started_since("agent_a", 1_700_000_050),
+            await store.count_started_since("agent_a", 0),
+            await store.count_started_since("agent_b", 0),
+        )
+    finally:
+        await engine.dispose()
+
+
+def test_conversations_are_counted_per_agent_since_a_time(database_url: str) -> None:
+    """What an agent's daily_limit is checked against."""
+    assert asyncio.run(count_conversations(database_url)) == (1, 2, 1)

@@ -11,7 +11,7 @@ from typing import TextIO
 
 from fastapi import Depends, FastAPI
 
-from parley import __version__
+from parley import __version__, redaction
 from parley.api import agents, conversation, conversations, secrets, voices
 from parley.api.auth import require_api_key
 from parley.api.errors import install_error_handlers
@@ -71,6 +71,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        redaction.install()  # here: uvicorn has configured its loggers by now
         services = await open_services(settings, clock, ids, llm_override)
         await bootstrap_api_keys(services, announce)
         app.state.services = services

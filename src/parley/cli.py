@@ -58,6 +58,7 @@ def serve(
         port=settings.port,
         log_level=settings.log_level,
         ws="websockets-sansio",
+        ws_max_size=settings.ws_max_message_bytes,
     )
 
 

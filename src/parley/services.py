@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from parley.agents.service import AgentService
 from parley.clock import Clock
-from parley.conversations.service import ConversationService
+from parley.conversations.service import AdmissionLimits, ConversationService
 from parley.engine.conversation import EngineOptions
 from parley.ids import IdFactory
 from parley.providers.embedded_voice import EmbeddedVoice
@@ -88,9 +88,17 @@ async def open_services(
         router,
         clock,
         ids,
-        EngineOptions(ping_interval_seconds=settings.ping_interval_seconds),
+        EngineOptions(
+            ping_interval_seconds=settings.ping_interval_seconds,
+            audio_burst_seconds=settings.audio_burst_seconds,
+        ),
         voice.get if settings.voice else None,
         llm_override,
+        AdmissionLimits(
+            max_conversations=settings.max_conversations,
+            public_rate_per_minute=settings.public_rate_per_minute,
+            public_rate_burst=settings.public_rate_burst,
+        ),
     )
     return Services(
         settings=settings,

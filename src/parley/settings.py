@@ -81,6 +81,40 @@ class Settings(BaseSettings):
     initiation_timeout_seconds: float = Field(
         default=3.0, gt=0, description="How long to wait for conversation_initiation_client_data."
     )
+    max_conversations: int = Field(
+        default=1000, ge=1, description="Server-wide cap on concurrent conversations."
+    )
+    public_rate_per_minute: float = Field(
+        default=60.0,
+        ge=0,
+        description="New conversations per minute one client address may open on public "
+        "agents without a signed URL (0: no limit).",
+    )
+    public_rate_burst: int = Field(
+        default=20, ge=1, description="How many of those it may open at once."
+    )
+    ws_max_message_bytes: int = Field(
+        default=1024 * 1024,
+        ge=4096,
+        description="Largest WebSocket message a client may send (larger: closed with 1009).",
+    )
+    idle_timeout_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="A conversation socket that receives nothing for this long is closed "
+        "(1002 transport_receive_timeout).",
+    )
+    send_timeout_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        description="A client that takes longer than this to accept one message is dropped.",
+    )
+    audio_burst_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        description="How far ahead of real time a client's audio may run before the call is "
+        "closed (1008).",
+    )
 
     def resolved_models_dir(self) -> Path:
         return self.models_dir or self.data_dir / "models"

@@ -18,7 +18,8 @@ from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from parley.api.auth import require_api_key
 from parley.api.errors import ApiError
-from parley.api.frames import FrameError, UnknownEventError, parse_frame
+from parley.api.frames import FrameError, MessageTooBigError, UnknownEventError, parse_frame
+from parley.conversations.access import Caller
 from parley.conversations.service import Admission, AdmissionRefusedError
 from parley.engine.conversation import Conversation
 from parley.engine.errors import ConversationError
@@ -75,7 +76,18 @@ async def conversation_socket(websocket: WebSocket) -> None:
     await websocket.accept(subprotocol="convai" if "convai" in offered else None)
     params = websocket.query_params
     token = params.get("conversation_signature") or params.get("token") or bearer
-    await SocketSession(websocket, websocket.app.state.services).run(params.get("agent_id"), token)
+    caller = Caller(
+        address=websocket.client.host if websocket.client else None,
+        origin=websocket.headers.get("origin"),
+    )
+    session = SocketSession(websocket, websocket.app.state.services)
+    await session.run(params.get("agent_id"), token, caller)
+
+
+# What may wait to be written to one client; past it the client is not reading (at most a
+# minute of 48 kHz agent audio, base64-encoded, fits).
+MAX_QUEUED_BYTES = 8 * 1024 * 1024
+MESSAGE_TOO_BIG = 1009  # RFC 6455, as uvicorn sends it for a message over ws_max_size
 
 
 class ClientGoneError(Exception):
@@ -83,41 +95,72 @@ class ClientGoneError(Exception):
 
 
 class SocketSession:
-    """One WebSocket connection from accept to close."""
+    """One WebSocket connection from accept to close.
+
+    Everything a client controls is bounded here: the size of each message, how long it may
+    stay silent (``transport_receive_timeout``), and how long one send to it may take; a
+    client that stops reading is dropped rather than holding its queue or anyone else up.
+    """
 
     def __init__(self, websocket: WebSocket, services: Services) -> None:
         self._ws = websocket
         self._services = services
+        self._settings = services.settings
         self._outgoing: asyncio.Queue[str | None] = asyncio.Queue()
+        self._queued_bytes = 0
         self._writer = asyncio.create_task(self._write())
         self._client_gone = False
+        self._stalled: str | None = None  # why the client was dropped for not reading
+        self._close_code: int | None = None  # overrides the conversation's (message too big)
 
     async def _emit(self, event: ServerEvent) -> None:
-        self._outgoing.put_nowait(to_wire(event))
+        if self._writer.done():
+            return  # the client is gone or was dropped: nobody will read it
+        text = to_wire(event)
+        if self._queued_bytes + len(text) > MAX_QUEUED_BYTES:
+            self._stall(f"the client fell {MAX_QUEUED_BYTES // 2**20} MiB behind reading")
+            return
+        self._queued_bytes += len(text)
+        self._outgoing.put_nowait(text)
 
-    async def run(self, agent_id: str | None, token: str | None) -> None:
+    def _stall(self, reason: str) -> None:
+        """Give up on a client that does not take its messages."""
+        self._stalled = f"client stopped reading: {reason}"
+        self._client_gone = True
+        self._writer.cancel()
+
+    async def run(self, agent_id: str | None, token: str | None, caller: Caller) -> None:
+        conversations = self._services.conversations
         try:
-            admission = await self._services.conversations.admit(agent_id, token)
+            admission = await conversations.admit(agent_id, token, caller)
         except AdmissionRefusedError as error:
             await self._close(1008, error.reason)
             return
         try:
+            await self._run_admitted(admission)
+        finally:
+            conversations.release(admission)
+
+    async def _run_admitted(self, admission: Admission) -> None:
+        conversations = self._services.conversations
+        try:
             code, reason = await self._converse(admission)
         except ClientGoneError:
             self._client_gone = True
-            await self._services.conversations.abandon(admission, "client left before the start")
+            await conversations.abandon(admission, "client left before the start")
             code, reason = 1000, ""
         except ConversationError as error:
-            await self._services.conversations.abandon(admission, error.message)
+            await conversations.abandon(admission, error.message)
             await self._emit(_error_event(error))
-            await self._close(error.code, error.message)
-            return
+            code, reason = error.code, error.message
         except FrameError as error:
-            await self._services.conversations.abandon(admission, str(error))
+            await conversations.abandon(admission, str(error))
             await self._emit(_error_event(ConversationError("invalid_message", str(error))))
-            await self._close(1008, str(error))
-            return
-        await self._close(code, reason)
+            code, reason = self._frame_close_code(error), str(error)
+        await self._close(self._close_code or code, reason)
+
+    def _frame_close_code(self, error: FrameError) -> int:
+        return MESSAGE_TOO_BIG if isinstance(error, MessageTooBigError) else 1008
 
     async def _converse(self, admission: Admission) -> tuple[int, str]:
         """Run the conversation; returns the close code and reason."""
@@ -129,10 +172,12 @@ class SocketSession:
                 await conversation.handle(event)
             reader = asyncio.create_task(self._read_loop(conversation))
             ended = asyncio.create_task(conversation.ended.wait())
-            await asyncio.wait({reader, ended}, return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait({reader, ended, self._writer}, return_when=asyncio.FIRST_COMPLETED)
             ended.cancel()
             reader.cancel()
             await self._settle_reader(reader, conversation)
+            if self._writer.done():  # the client went away or stopped reading
+                await conversation.client_disconnected(self._stalled or "client disconnected")
         finally:
             reason = "client disconnected" if self._client_gone else "server shutting down"
             await self._services.conversations.close(conversation, reason)
@@ -146,19 +191,38 @@ class SocketSession:
             self._client_gone = True
             await conversation.client_disconnected()
         elif isinstance(error, FrameError):
+            if isinstance(error, MessageTooBigError):
+                self._close_code = MESSAGE_TOO_BIG
             await conversation.fail(ConversationError("invalid_message", str(error)))
+        elif isinstance(error, ConversationError):
+            await conversation.fail(error)
         elif error is not None:
             log.error("reading the socket failed", exc_info=error)
             await conversation.fail(ConversationError("unknown", "Internal error.", 1011))
 
     async def _receive_text(self) -> str:
-        message = await self._ws.receive()
+        """The next text frame; raises for silence, oversized or binary frames and a close."""
+        idle = self._settings.idle_timeout_seconds
+        try:
+            async with asyncio.timeout(idle):
+                message = await self._ws.receive()
+        except TimeoutError:
+            raise ConversationError(
+                "transport_receive_timeout", f"No user input for {idle:g} s.", 1002
+            ) from None
         if message["type"] == "websocket.disconnect":
             self._client_gone = True
+            if message.get("code") == MESSAGE_TOO_BIG:  # uvicorn refused it (ws_max_size)
+                raise MessageTooBigError(f"message too big: {message.get('reason') or ''}")
             raise ClientGoneError
         text = message.get("text")
         if text is None:
             raise FrameError("binary frames are not part of the protocol; send JSON text frames")
+        limit = self._settings.ws_max_message_bytes
+        if len(text) > limit // 4 and len(text.encode()) > limit:
+            raise MessageTooBigError(
+                f"message of {len(text.encode())} bytes is over the limit of {limit} bytes"
+            )
         return str(text)
 
     async def _next_event(self) -> ClientEvent | UserAudioChunk | None:
@@ -174,7 +238,7 @@ class SocketSession:
     ) -> tuple[ConversationInitiationClientData | None, list[ClientEvent]]:
         """Wait briefly for ``conversation_initiation_client_data``; a client that starts
         with another event gets the agent's defaults."""
-        timeout = self._services.settings.initiation_timeout_seconds
+        timeout = self._settings.initiation_timeout_seconds
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(timeout):
                 while True:
@@ -197,9 +261,16 @@ class SocketSession:
                 await conversation.handle(event)
 
     async def _write(self) -> None:
+        timeout = self._settings.send_timeout_seconds
         while (text := await self._outgoing.get()) is not None:
+            self._queued_bytes -= len(text)
             try:
-                await self._ws.send_text(text)
+                async with asyncio.timeout(timeout):
+                    await self._ws.send_text(text)
+            except TimeoutError:
+                self._stalled = f"client stopped reading: a send took over {timeout:g} s"
+                self._client_gone = True
+                return
             except (WebSocketDisconnect, RuntimeError, OSError):
                 self._client_gone = True
                 return
@@ -207,11 +278,12 @@ class SocketSession:
     async def _close(self, code: int, reason: str) -> None:
         """Send what is queued, then close (once)."""
         self._outgoing.put_nowait(None)
-        await self._writer
+        await asyncio.wait([self._writer])  # bounded by the send timeout; never raises
         if self._client_gone or self._ws.application_state is WebSocketState.DISCONNECTED:
             return
-        with contextlib.suppress(RuntimeError, OSError, WebSocketDisconnect):
-            await self._ws.close(code, _close_reason(reason))
+        with contextlib.suppress(RuntimeError, OSError, WebSocketDisconnect, TimeoutError):
+            async with asyncio.timeout(self._settings.send_timeout_seconds):
+                await self._ws.close(code, _close_reason(reason))
 
 
 def _close_reason(reason: str) -> str:

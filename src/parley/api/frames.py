@@ -6,6 +6,7 @@ import json
 
 from pydantic import ValidationError
 
+from parley.api.limits import has_nul
 from parley.schemas.events import (
     CLIENT_EVENT_ADAPTER,
     CLIENT_EVENT_TYPES,
@@ -16,6 +17,10 @@ from parley.schemas.events import (
 
 class FrameError(ValueError):
     """A frame the spec does not allow: the call ends with 1008 ``invalid_message``."""
+
+
+class MessageTooBigError(FrameError):
+    """A message over ``PARLEY_WS_MAX_MESSAGE_BYTES``: the call ends with close code 1009."""
 
 
 class UnknownEventError(ValueError):
@@ -30,6 +35,8 @@ def parse_frame(text: str) -> ClientEvent | UserAudioChunk:
         raise FrameError(f"frame is not valid JSON: {error}") from error
     if not isinstance(data, dict):
         raise FrameError("frame must be a JSON object")
+    if "\\u0000" in text and has_nul(data):  # the database could not store it
+        raise FrameError("text may not contain the NUL character (\\u0000)")
     try:
         if "type" not in data and "user_audio_chunk" in data:
             return UserAudioChunk.model_validate(data)

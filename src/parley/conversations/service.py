@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import math
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from parley.clock import Clock
+from parley.conversations.access import Caller, CallLimits, origin_refusal
 from parley.engine.conversation import Conversation, EngineOptions
 from parley.engine.errors import ConversationError
 from parley.engine.outbox import Emit
@@ -15,6 +17,7 @@ from parley.engine.voice import VoiceProviders
 from parley.ids import IdFactory
 from parley.providers.llm.base import LLM, LLMError
 from parley.providers.llm.router import LLMRouter
+from parley.ratelimit import KeyedBuckets
 from parley.schemas.events import ConversationInitiationClientData
 from parley.signing import ConversationTokens, TokenError
 from parley.storage.agents import AgentStore, StoredAgent
@@ -37,6 +40,18 @@ class Admission:
     conversation_id: str
 
 
+@dataclass(frozen=True)
+class AdmissionLimits:
+    """Server-wide admission limits (the ``PARLEY_*`` settings of the same names)."""
+
+    max_conversations: int = 1000
+    public_rate_per_minute: float = 60.0  # 0: no per-address limit
+    public_rate_burst: int = 20
+
+
+DAY_SECONDS = 86_400
+
+
 class ConversationService:
     def __init__(
         self,
@@ -49,6 +64,7 @@ class ConversationService:
         options: EngineOptions,
         voice: Callable[[], Awaitable[VoiceProviders | None]] | None,
         llm_override: LLM | None = None,
+        limits: AdmissionLimits | None = None,
     ) -> None:
         self._agents = agents
         self._conversations = conversations
@@ -60,6 +76,17 @@ class ConversationService:
         self._llm_override = llm_override
         self._voice = voice
         self._closing: set[asyncio.Task[None]] = set()
+        self._limits = limits or AdmissionLimits()
+        rate = self._limits.public_rate_per_minute / 60
+        self._public_rate = (
+            KeyedBuckets(rate, self._limits.public_rate_burst, clock) if rate > 0 else None
+        )
+        self._active: dict[str, str] = {}  # conversation id -> agent id, admitted until released
+        self._admitting = asyncio.Lock()  # limit checks and the claim happen as one step
+
+    @property
+    def active_count(self) -> int:
+        return len(self._active)
 
     def signed_url_token(
         self, agent_id: str, include_conversation_id: bool
@@ -67,13 +94,25 @@ class ConversationService:
         conversation_id = self._ids.new("conv") if include_conversation_id else None
         return self._tokens.issue(agent_id, conversation_id), conversation_id
 
-    async def admit(self, agent_id: str | None, token: str | None) -> Admission:
-        """Check the agent exists and the caller may talk to it."""
+    async def admit(
+        self, agent_id: str | None, token: str | None, caller: Caller | None = None
+    ) -> Admission:
+        """Check the agent exists, the caller may talk to it and the limits allow one more.
+
+        The caller must :meth:`release` every admission it got, however the call ends.
+        """
+        caller = caller or Caller()
         if not agent_id:
             raise AdmissionRefusedError("agent_id query parameter is required")
+        if "\x00" in agent_id:  # no agent has one, and the database could not look it up
+            raise AdmissionRefusedError("agent_id may not contain the NUL character")
         agent = await self._agents.get(agent_id)
         if agent is None:
             raise AdmissionRefusedError(f"agent {agent_id} does not exist")
+        auth = agent.platform_settings.get("auth") or {}
+        refusal = origin_refusal(auth, caller.origin)
+        if refusal:
+            raise AdmissionRefusedError(refusal)
         conversation_id = None
         if token:
             try:
@@ -81,16 +120,60 @@ class ConversationService:
             except TokenError as error:
                 raise AdmissionRefusedError(str(error)) from error
             conversation_id = claims.conversation_id
-        elif (agent.platform_settings.get("auth") or {}).get("enable_auth"):
+        elif auth.get("enable_auth"):
             raise AdmissionRefusedError(
                 "this agent requires authentication: connect with a signed URL "
                 "(GET /v1/convai/conversation/get-signed-url)"
             )
-        if conversation_id is None:
-            conversation_id = self._ids.new("conv")
-        if not await self._conversations.claim(conversation_id, agent_id):
-            raise AdmissionRefusedError("this signed URL was already used; request a new one")
+        else:
+            self._check_public_rate(caller)
+        async with self._admitting:
+            await self._check_limits(agent)
+            if conversation_id is None:
+                conversation_id = self._ids.new("conv")
+            if not await self._conversations.claim(conversation_id, agent_id):
+                raise AdmissionRefusedError("this signed URL was already used; request a new one")
+            self._active[conversation_id] = agent_id
         return Admission(agent, conversation_id)
+
+    def _check_public_rate(self, caller: Caller) -> None:
+        """Anonymous connections (a public agent, no signed URL) are rate-limited per address."""
+        if self._public_rate is None:
+            return
+        wait = self._public_rate.take(caller.address or "unknown")
+        if wait > 0:
+            raise AdmissionRefusedError(
+                f"too many new conversations from this address; try again in {math.ceil(wait)} s"
+            )
+
+    async def _check_limits(self, agent: StoredAgent) -> None:
+        if len(self._active) >= self._limits.max_conversations:
+            raise AdmissionRefusedError(
+                f"the server is at its limit of {self._limits.max_conversations} "
+                "concurrent conversations; try again later"
+            )
+        limits = CallLimits.of(agent.platform_settings)
+        if limits.concurrency is not None:
+            running = sum(1 for owner in self._active.values() if owner == agent.agent_id)
+            if running >= limits.concurrency:
+                raise AdmissionRefusedError(
+                    f"this agent is at its agent_concurrency_limit of {limits.concurrency} "
+                    "concurrent conversations"
+                )
+        if limits.daily is not None:
+            now = self._clock.now()
+            started = await self._conversations.count_started_since(
+                agent.agent_id, now - now % DAY_SECONDS
+            )
+            if started >= limits.daily:
+                raise AdmissionRefusedError(
+                    f"this agent reached its daily_limit of {limits.daily} conversations "
+                    "today (UTC)"
+                )
+
+    def release(self, admission: Admission) -> None:
+        """The admitted connection is over: it no longer counts against the limits."""
+        self._active.pop(admission.conversation_id, None)
 
     async def abandon(self, admission: Admission, reason: str) -> None:
         """Record that an admitted connection ended before its conversation started."""

@@ -17,7 +17,8 @@ from typing import Any, Literal, assert_never
 import numpy as np
 from numpy.typing import NDArray
 
-from parley.audio.formats import InvalidAudioChunkError
+from parley.audio.codec import b64decode_audio
+from parley.audio.formats import AudioFormat, InvalidAudioChunkError
 from parley.audio.recording import Recording
 from parley.clock import Clock
 from parley.engine.errors import ConversationError
@@ -56,6 +57,7 @@ from parley.providers.llm.base import (
     LLMError,
     LLMTimeoutError,
 )
+from parley.ratelimit import TokenBucket
 from parley.schemas import events as ev
 
 log = logging.getLogger(__name__)
@@ -79,6 +81,8 @@ class Phase(enum.Enum):
 @dataclass(frozen=True)
 class EngineOptions:
     ping_interval_seconds: float = 5.0
+    # user audio may run this far ahead of real time (a network hiccup's backlog), no further
+    audio_burst_seconds: float = 10.0
 
 
 class Conversation:
@@ -126,6 +130,8 @@ class Conversation:
         self._recording = Recording() if self._voice is not None and session.record_voice else None
         self._hearing: Hearing | None = None
         self._barged_in = False
+        self._audio_budget = TokenBucket(1.0, self._options.audio_burst_seconds, clock)
+        self._input_format = AudioFormat.parse(session.input_format)  # validated with the agent
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -171,8 +177,8 @@ class Conversation:
             )
         await self._save()
 
-    async def client_disconnected(self) -> None:
-        await self._finish(1000, "client disconnected")
+    async def client_disconnected(self, reason: str = "client disconnected") -> None:
+        await self._finish(1000, reason)
 
     async def shutdown(self, reason: str = "server shutting down") -> None:
         """Stop every task and store the final state; safe to call more than once.
@@ -423,13 +429,29 @@ class Conversation:
         )
 
     async def hear(self, chunk: str) -> None:
-        """A ``user_audio_chunk``. Ignored in text-only conversations."""
-        if self._hearing is None or self._phase is Phase.ENDED:
+        """A ``user_audio_chunk``: checked in every conversation, heard unless text-only.
+
+        Audio is real-time: a client may run ahead of the clock by ``audio_burst_seconds``
+        (a backlog after a network hiccup) but a flood beyond that ends the call, so what
+        one client sends can never queue up unbounded work."""
+        if self._phase is Phase.ENDED:
             return
         try:
-            await self._hearing.feed_base64(chunk)
+            data = b64decode_audio(chunk)
         except InvalidAudioChunkError as error:
             await self.fail(ConversationError("invalid_message", f"user_audio_chunk: {error}"))
+            return
+        if not self._audio_budget.take(self._input_format.duration_s(len(data))):
+            await self.fail(
+                ConversationError(
+                    "invalid_message",
+                    "user_audio_chunk: audio arrives faster than real time "
+                    f"(more than {self._options.audio_burst_seconds:g} s ahead)",
+                )
+            )
+            return
+        if self._hearing is not None:
+            await self._hearing.feed_encoded(data)
 
     async def _on_heard(self, event: HeardEvent) -> None:
         match event:

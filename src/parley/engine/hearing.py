@@ -153,6 +153,10 @@ class Hearing:
         """
         await self.feed(self._decoder.decode_base64(chunk))
 
+    async def feed_encoded(self, data: bytes) -> None:
+        """Hear raw audio bytes in the conversation's input format (already base64-decoded)."""
+        await self.feed(self._decoder.decode(data))
+
     async def feed(self, audio: Audio) -> None:
         """Hear one chunk of 16 kHz float32 audio."""
         if self._tap is not None:

@@ -817,6 +817,7 @@ class AuthSettings(BaseModel):
     enable_auth: bool | None = None
     allowlist: list[AllowlistItem] | None = None
     shareable_token: str | None = None
+    require_origin_header: bool | None = None
 
 
 class AgentCallLimits(BaseModel):

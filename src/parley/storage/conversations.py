@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -163,6 +163,16 @@ class ConversationStore:
                 delete(ConversationRow).where(ConversationRow.conversation_id == conversation_id)
             )
             return bool(getattr(result, "rowcount", 0))
+
+    async def count_started_since(self, agent_id: str, since: float) -> int:
+        """How many conversations of ``agent_id`` started at or after ``since`` (Unix seconds);
+        what an agent's ``daily_limit`` is checked against."""
+        statement = select(func.count()).where(
+            ConversationRow.agent_id == agent_id,
+            ConversationRow.start_time_unix_secs >= int(since),
+        )
+        async with self._sessions() as session:
+            return int((await session.execute(statement)).scalar_one())
 
     async def list(
         self, agent_id: str | None, page_size: int, cursor: str | None

@@ -37,11 +37,12 @@ def create_engine(url: str) -> AsyncEngine:
     """Create the async engine; SQLite gets WAL mode, foreign keys and a busy timeout."""
     url = async_url(url)
     parsed = make_url(url)
+    # hide_parameters: a failed statement's error must not print a transcript into the log
     if parsed.get_backend_name() != "sqlite":
-        return create_async_engine(url, pool_pre_ping=True)
+        return create_async_engine(url, pool_pre_ping=True, hide_parameters=True)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(url)
+    engine = create_async_engine(url, hide_parameters=True)
 
     @event.listens_for(engine.sync_engine, "connect")
     def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
