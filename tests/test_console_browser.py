@@ -9,6 +9,7 @@ Screenshots go to tests/artifacts/ (git-ignored); docs/ keeps two of them for th
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -60,6 +61,17 @@ def console_page(browser: Browser, server: ServerProcess, path: str = "") -> tup
 
 def fits_the_screen(page: Page) -> bool:
     return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))
+
+
+def wait_for_stored_metric(rest: httpx.Client, conversation_id: str, metric: str) -> None:
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        transcript = rest.get(f"/v1/convai/conversations/{conversation_id}").json()["transcript"]
+        metrics = [e.get("conversation_turn_metrics", {}).get("metrics", {}) for e in transcript]
+        if any(metric in m for m in metrics):
+            return
+        time.sleep(0.5)
+    raise AssertionError(f"no {metric} stored for {conversation_id}")
 
 
 def edit_json(page: Page, change: dict[str, Any]) -> None:
@@ -126,7 +138,7 @@ def test_key_prompt_agents_and_the_agent_form(
         preview = page.locator("audio.preview")
         expect(preview).to_be_visible(timeout=60_000)
         page.wait_for_function(
-            "document.querySelector('audio.preview').duration > 1", timeout=30_000
+            "() => document.querySelector('audio.preview').duration > 1", timeout=30_000
         )
 
         page.get_by_label("First message").fill("Welcome back.")
@@ -178,15 +190,19 @@ def test_voice_call_with_human_speech_then_its_history(
                 const session = window.parleyConsole?.session;
                 return session && session.stats.interruptions >= 1
                     && document.querySelectorAll('.transcript li.agent').length >= 2
-                    && session.state === 'listening';
+                    && session.stats.replyAudible > 8000 && session.state === 'listening';
             }""",
             timeout=150_000,
         )
+        # the engine stores first_audio_sent once the whole reply is sent: let it finish
+        conversation_id = page.evaluate("window.parleyConsole.session.conversationId")
+        wait_for_stored_metric(rest, conversation_id, "first_audio_sent")
+        page.wait_for_function("() => window.parleyConsole.session.state === 'listening'")
         log = page.get_by_role("log", name="Transcript")
         expect(log.locator("li.user")).to_contain_text("America")
         expect(log.locator("li.agent.interrupted")).to_have_count(1)
         stats = page.evaluate("window.parleyConsole.session.stats")
-        assert stats["audible"] > 16000 * 0.5, f"half a second of audible agent audio: {stats}"
+        assert stats["replyAudible"] > 16000 * 0.5, f"the reply was heard: {stats}"
         expect(page.locator(".state")).to_have_text("Listening")
         screenshot(page, "06-talk")
         page.set_viewport_size(PHONE)

@@ -4,6 +4,7 @@
 
 const AUDIBLE = 0.01; // about -40 dBFS
 const REPORT_EVERY = 8; // render quanta (8 × 128 samples)
+const HANGOVER_SECONDS = 0.25; // a short underrun between chunks is not the end of speech
 
 class PlaybackProcessor extends AudioWorkletProcessor {
   constructor() {
@@ -15,6 +16,8 @@ class PlaybackProcessor extends AudioWorkletProcessor {
     this.audible = 0;
     this.sumSquares = 0;
     this.quanta = 0;
+    this.idleQuanta = 0;
+    this.hangoverQuanta = Math.ceil((HANGOVER_SECONDS * sampleRate) / 128);
     this.port.onmessage = ({ data }) => {
       if (data.type === "push") this.queue.push(data.samples);
       else if (data.type === "flush") {
@@ -60,7 +63,9 @@ class PlaybackProcessor extends AudioWorkletProcessor {
     output.fill(0, written);
     this.played += written;
     this.quanta += 1;
-    this.setPlaying(written > 0 || this.queue.length > 0);
+    this.idleQuanta = written > 0 || this.queue.length > 0 ? 0 : this.idleQuanta + 1;
+    if (written > 0) this.setPlaying(true);
+    else if (this.idleQuanta >= this.hangoverQuanta) this.setPlaying(false);
     if (this.quanta >= REPORT_EVERY) this.report();
     return true;
   }

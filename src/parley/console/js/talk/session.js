@@ -34,7 +34,9 @@ export class ConversationSession {
     this.stream = null;
     this.endedByUser = false;
     // what the browser tests read: audio that really reached the playback worklet
-    this.stats = { played: 0, audible: 0, interruptions: 0, audioEvents: 0 };
+    // (replyAudible: audible samples since the user's last words were final)
+    this.stats = { played: 0, audible: 0, replyAudible: 0, interruptions: 0, audioEvents: 0 };
+    this.audibleBeforeReply = 0;
   }
 
   async open(url) {
@@ -78,10 +80,11 @@ export class ConversationSession {
       case "interruption":
         return this.interrupted(event.interruption_event.event_id);
       case "tentative_user_transcript":
-        this.setState("listening");
+        if (this.state !== "speaking") this.setState("listening");
         return this.handlers.onUserTentative?.(event.tentative_user_transcription_event.user_transcript);
       case "user_transcript":
         this.setState("thinking");
+        this.audibleBeforeReply = this.stats.audible;
         return this.handlers.onUserFinal?.(event.user_transcription_event.user_transcript);
       case "agent_response":
         if (!this.voice) this.setState("listening");
@@ -130,7 +133,7 @@ export class ConversationSession {
   }
 
   speakerStats({ playing, played, audible, level }) {
-    Object.assign(this.stats, { played, audible });
+    Object.assign(this.stats, { played, audible, replyAudible: audible - this.audibleBeforeReply });
     this.outputLevel = level;
     if (!playing && this.state === "speaking") this.setState("listening");
   }
