@@ -185,6 +185,9 @@ def test_voice_call_with_human_speech_then_its_history(
     with chromium(microphone) as browser:
         page, errors = console_page(browser, llm_server, f"#/talk/{agent_id}")
         page.get_by_role("button", name="Start conversation").click()
+        state = page.locator(".state")
+        expect(state).to_have_text("Speaking", timeout=60_000)  # the first message
+        expect(state).to_have_text("Thinking…", timeout=60_000)  # the question was heard
         page.wait_for_function(
             """() => {
                 const session = window.parleyConsole?.session;

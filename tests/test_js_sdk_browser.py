@@ -10,14 +10,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from tests.browser import chromium, collect_errors, microphone_wav, static_site
-from tests.conftest import TEST_KEY
 from tests.fake_audio import espeak
 from tests.servers import ServerProcess
-from tests.test_conversation_python_sdk import WEATHER_TOOL
+from tests.test_conversation_js_sdk import create_agent, rest
 
 pytestmark = [pytest.mark.slow_model, pytest.mark.js, pytest.mark.browser]
 
@@ -30,42 +28,13 @@ FILES: dict[str, Path | str] = {
 }
 
 
-def create_agent(server: ServerProcess, enable_auth: bool) -> str:
-    body = {
-        "conversation_config": {
-            "agent": {
-                "first_message": "Hello! Ask me about the weather.",
-                "prompt": {
-                    "prompt": "You are a weather assistant. Answer in one short sentence. "
-                    "Use the get_weather tool for any weather question.",
-                    "temperature": 0.0,
-                    "tools": [WEATHER_TOOL],
-                },
-            },
-            "turn": {"turn_eagerness": "eager"},
-        },
-        "platform_settings": {"auth": {"enable_auth": enable_auth}},
-    }
-    response = httpx.post(
-        f"{server.base_url}/v1/convai/agents/create",
-        json=body,
-        headers={"xi-api-key": TEST_KEY},
-        timeout=30,
-    )
-    assert response.status_code == 200, response.text
-    agent_id: str = response.json()["agent_id"]
-    return agent_id
-
-
 def connection(server: ServerProcess, agent_id: str, mode: str) -> dict[str, str]:
     if mode == "origin":
         return {"agentId": agent_id, "origin": server.base_url.replace("http://", "ws://")}
-    response = httpx.get(
-        f"{server.base_url}/v1/convai/conversation/get-signed-url",
-        params={"agent_id": agent_id},
-        headers={"xi-api-key": TEST_KEY},
-        timeout=30,
-    )
+    with rest(server) as client:
+        response = client.get(
+            "/v1/convai/conversation/get-signed-url", params={"agent_id": agent_id}
+        )
     return {"signedUrl": response.json()["signed_url"]}
 
 
@@ -89,7 +58,10 @@ def test_official_js_client_voice_call_in_chromium(
             "(c) => window.runVoiceConversation(c)", connection(llm_server, agent_id, mode)
         )
 
-    assert seen["messages"][0] == {"role": "agent", "message": "Hello! Ask me about the weather."}
+    assert seen["messages"][0] == {
+        "role": "agent",
+        "message": "Hello Bo! Ask me about the weather.",
+    }
     assert seen["loudest"]["firstMessage"] > 0.01, "the first message was heard"
     heard = [m["message"].lower() for m in seen["messages"] if m["role"] == "user"]
     assert any("weather" in text and "paris" in text for text in heard), heard

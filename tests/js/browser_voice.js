@@ -1,6 +1,6 @@
 // window.runVoiceConversation(connection) → what the official SDK saw during one voice call:
 // the first message, the user's transcript, a client tool round trip, the spoken reply, the end.
-const until = (predicate, what, ms = 150_000) =>
+const until = (predicate, what, ms = 240_000) =>
   new Promise((resolve, reject) => {
     const started = Date.now();
     const poll = setInterval(() => {
@@ -20,6 +20,7 @@ window.runVoiceConversation = async (connection) => {
   const conversation = await ElevenLabsClient.Conversation.startSession({
     ...connection,
     connectionType: "websocket",
+    dynamicVariables: { user_name: "Bo" },
     clientTools: {
       get_weather: async (parameters) => {
         seen.toolCalls.push(parameters);
