@@ -341,3 +341,52 @@ def test_widget_on_another_site(llm_server: ServerProcess, rest: httpx.Client) -
         page.get_by_role("button", name="Close chat").click()
         expect(page.get_by_role("button", name="Chat with us")).to_be_visible()
     assert errors == []
+
+
+def test_widget_voice_call_on_another_site(
+    llm_server: ServerProcess, rest: httpx.Client, tmp_path: Path
+) -> None:
+    """By voice, the widget loads Parley's audio worklets across origins (CORS) and the
+    agent's answer reaches the page's speakers."""
+    agent_id = create_agent(
+        rest,
+        {
+            "name": "Voice widget agent",
+            "conversation_config": {
+                "agent": {
+                    "first_message": "Hello.",
+                    "prompt": {"prompt": "You are a friendly assistant. Answer in one sentence."},
+                },
+                "turn": {"turn_eagerness": "eager"},
+            },
+            "platform_settings": {
+                "widget": {"variant": "compact", "transcript_enabled": True, "placement": "top"}
+            },
+        },
+    )
+    host = (
+        "<!doctype html><html lang='en'><head><title>A blog</title></head><body>"
+        f"<script src='{llm_server.base_url}/widget.js'></script>"
+        f"<parley-convai agent-id='{agent_id}'></parley-convai></body></html>"
+    )
+    microphone = microphone_wav(tmp_path / "mic.wav", (3.0, human_speech("beckett")), (60.0, None))
+    with static_site({"index.html": host}) as site, chromium(microphone) as browser:
+        page = browser.new_page(viewport=PHONE)
+        errors = collect_errors(page)
+        page.goto(f"{site}/")
+        page.get_by_role("button", name="Start a call").click()
+        widget = page.get_by_role("region", name="Voice assistant")
+        log = widget.get_by_role("log", name="Transcript")
+        expect(log.locator("li.user").first).to_contain_text("tried", timeout=120_000)
+        page.wait_for_function(
+            """() => {
+                const session = document.querySelector('parley-convai').session;
+                return session && session.stats.replyAudible > 8000;
+            }""",
+            timeout=150_000,
+        )
+        expect(log.locator("li.agent")).not_to_have_count(0)
+        screenshot(page, "12-widget-voice-phone")
+        page.get_by_role("button", name="End call").click()
+        expect(page.get_by_role("button", name="Start a call")).to_be_visible()
+    assert errors == []

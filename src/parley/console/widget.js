@@ -12,7 +12,7 @@
   const TEXTS = {
     action_text: "Need help?",
     start_call_text: "Start a call",
-    end_call_text: "End",
+    end_call_text: "End call",
     listening_text: "Listening",
     speaking_text: "Talk to interrupt",
     expand_text: "Open chat",
@@ -129,7 +129,10 @@
     }
 
     handlers() {
-      const say = (role, text) => this.log.append(el("li", { class: role }, text));
+      const say = (role, text) => {
+        this.log.append(el("li", { class: role }, text));
+        this.log.scrollTop = this.log.scrollHeight;
+      };
       return {
         onMetadata: () => {
           this.button.textContent = this.config.end_call_text;
