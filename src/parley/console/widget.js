@@ -147,12 +147,13 @@
         },
         onUserFinal: (text) => say("user", text),
         onAgent: (text) => say("agent", text),
-        onEnd: () => {
+        onEnd: ({ code, byUser }) => {
           this.session = null;
           this.button.textContent = this.config.start_call_text;
           this.mute.hidden = true;
           this.box.dataset.state = "idle";
-          this.status.textContent = "";
+          // 1008: refused (e.g. the agent requires a signed-url attribute)
+          this.status.textContent = byUser || code === 1000 ? "" : "The call could not continue.";
         },
       };
     }
