@@ -213,6 +213,12 @@ def test_voice_call_with_human_speech_then_its_history(
         screenshot(page, "07-talk-phone")
         page.set_viewport_size({"width": 1280, "height": 900})
 
+        page.get_by_role("button", name="Mute").click()
+        expect(page.get_by_role("button", name="Unmute")).to_have_attribute("aria-pressed", "true")
+        assert page.evaluate(
+            "() => window.parleyConsole.session.microphone.stream.getAudioTracks()"
+            ".every((track) => !track.enabled)"
+        ), "muting turns the microphone track off"
         page.get_by_role("button", name="End call").click()
         expect(page.locator(".after")).to_contain_text("You ended the call.")
         page.get_by_role("link", name="See this conversation").click()

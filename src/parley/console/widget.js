@@ -114,12 +114,20 @@
 
     async toggle() {
       if (this.session) return this.session.end();
+      const signedUrl = this.getAttribute("signed-url");
+      if (this.config.requires_auth && !signedUrl) {
+        this.status.textContent = "Unavailable";
+        console.error("parley-convai: this agent requires auth; give the element a signed-url");
+        return;
+      }
       this.button.disabled = true;
       try {
         const { ConversationSession, publicSocketUrl } = await sessionModule();
-        const url = this.getAttribute("signed-url") ?? publicSocketUrl(base, this.agentId);
+        const url = signedUrl ?? publicSocketUrl(base, this.agentId);
         this.log.replaceChildren();
-        this.session = await ConversationSession.start({ url, voice: !this.config.text_only, handlers: this.handlers() });
+        this.session = await ConversationSession.start({
+          url, voice: !this.config.text_only, handlers: this.handlers(), source: "parley_widget",
+        });
       } catch (error) {
         this.status.textContent = error.name === "NotAllowedError" ? "Microphone blocked" : "Could not connect";
         this.session = null;

@@ -3,8 +3,6 @@
 // The page (or the widget) passes `handlers`; this module owns no DOM.
 import { Microphone, Speaker, decodeAudio, encodeAudio, parseFormat, requestMicrophone } from "./audio.js";
 
-export const SOURCE = { source: "parley_console", version: "0.1.0" };
-
 /** The socket URL: a signed URL for agents that require one, else the public form. */
 export function publicSocketUrl(httpBase, agentId) {
   const base = httpBase.replace(/^http/, "ws").replace(/\/$/, "");
@@ -18,8 +16,10 @@ export function publicSocketUrl(httpBase, agentId) {
  * states: connecting → listening ⇄ thinking ⇄ speaking → ended
  */
 export class ConversationSession {
-  static async start({ url, voice, handlers }) {
+  /** `source` names the client in source_info ("parley_console", "parley_widget"). */
+  static async start({ url, voice, handlers, source = "parley_console" }) {
     const session = new ConversationSession(handlers, voice);
+    session.source = source;
     await session.open(url);
     return session;
   }
@@ -46,7 +46,7 @@ export class ConversationSession {
     this.socket.onopen = () => this.send({
       type: "conversation_initiation_client_data",
       conversation_config_override: {},
-      source_info: SOURCE,
+      source_info: { source: this.source },
     });
     // one event at a time, in order: audio that follows the metadata waits for the speaker
     let queue = Promise.resolve();
