@@ -27,6 +27,7 @@ from tests.test_conversation_python_sdk import WEATHER_TOOL
 pytestmark = [pytest.mark.slow_model, pytest.mark.browser]
 
 PHONE = {"width": 390, "height": 844}
+TEXT_ONLY = {"conversation": {"text_only": True}}
 LONG_FIRST_MESSAGE = (
     "Hello and welcome to the concierge desk. I can help you with restaurant bookings, taxis, "
     "museum tickets and the weather, and I can tell you about the city and its history. "
@@ -42,7 +43,23 @@ def rest(llm_server: ServerProcess) -> Iterator[httpx.Client]:
         yield client
 
 
-def create_agent(rest: httpx.Client, body: dict[str, Any]) -> str:
+def create_agent(
+    rest: httpx.Client,
+    name: str,
+    first_message: str,
+    prompt: dict[str, Any],
+    conversation: dict[str, Any] | None = None,
+    platform_settings: dict[str, Any] | None = None,
+) -> str:
+    """An agent; ``conversation`` adds sections of its conversation_config (turn, ...)."""
+    body = {
+        "name": name,
+        "conversation_config": {
+            "agent": {"first_message": first_message, "prompt": prompt},
+            **(conversation or {}),
+        },
+        "platform_settings": platform_settings or {},
+    }
     response = rest.post("/v1/convai/agents/create", json=body)
     assert response.status_code == 200, response.text
     agent_id: str = response.json()["agent_id"]
@@ -57,6 +74,15 @@ def console_page(browser: Browser, server: ServerProcess, path: str = "") -> tup
     page.evaluate("key => localStorage.setItem('parley.apiKey', key)", TEST_KEY)
     page.goto(f"{server.base_url}/{path}")
     return page, errors
+
+
+def host_page(server: ServerProcess, agent_id: str, title: str) -> str:
+    """Another site's page that embeds the agent with the two lines the README shows."""
+    return (
+        f"<!doctype html><html lang='en'><head><title>{title}</title></head><body>"
+        f"<h1>{title}</h1><script src='{server.base_url}/widget.js'></script>"
+        f"<parley-convai agent-id='{agent_id}'></parley-convai></body></html>"
+    )
 
 
 def fits_the_screen(page: Page) -> bool:
@@ -168,16 +194,10 @@ def test_voice_call_with_human_speech_then_its_history(
     hears the question and answers aloud; the stored call shows its latency waterfall."""
     agent_id = create_agent(
         rest,
-        {
-            "name": "Concierge",
-            "conversation_config": {
-                "agent": {
-                    "first_message": LONG_FIRST_MESSAGE,
-                    "prompt": {"prompt": "You are a friendly concierge. Answer in one sentence."},
-                },
-                "turn": {"turn_eagerness": "eager"},
-            },
-        },
+        "Concierge",
+        LONG_FIRST_MESSAGE,
+        {"prompt": "You are a friendly concierge. Answer in one sentence."},
+        {"turn": {"turn_eagerness": "eager"}},
     )
     microphone = microphone_wav(
         tmp_path / "mic.wav", (7.0, human_speech("clone-test")), (60.0, None)
@@ -245,22 +265,16 @@ def test_text_chat_with_a_signed_url_agent_and_its_tool_calls(
     answers the agent's client tool call with "not available", and the history shows it."""
     agent_id = create_agent(
         rest,
+        "Weather chat",
+        "Ask me about the weather.",
         {
-            "name": "Weather chat",
-            "conversation_config": {
-                "conversation": {"text_only": True},
-                "agent": {
-                    "first_message": "Ask me about the weather.",
-                    "prompt": {
-                        "prompt": "You are a weather assistant. Always call get_weather for "
-                        "weather questions. Answer in one short sentence.",
-                        "temperature": 0.0,
-                        "tools": [WEATHER_TOOL],
-                    },
-                },
-            },
-            "platform_settings": {"auth": {"enable_auth": True}},
+            "prompt": "You are a weather assistant. Always call get_weather for "
+            "weather questions. Answer in one short sentence.",
+            "temperature": 0.0,
+            "tools": [WEATHER_TOOL],
         },
+        TEXT_ONLY,
+        {"auth": {"enable_auth": True}},
     )
     with chromium() as browser:
         page, errors = console_page(browser, llm_server, f"#/talk/{agent_id}")
@@ -294,36 +308,25 @@ def test_widget_on_another_site(llm_server: ServerProcess, rest: httpx.Client) -
     settings (fetched without a key) and holds a chat."""
     agent_id = create_agent(
         rest,
+        "Widget agent",
+        "Hi, I am the shop assistant.",
+        {"prompt": "You help shoppers. Answer in one short sentence."},
+        TEXT_ONLY,
         {
-            "name": "Widget agent",
-            "conversation_config": {
-                "conversation": {"text_only": True},
-                "agent": {
-                    "first_message": "Hi, I am the shop assistant.",
-                    "prompt": {"prompt": "You help shoppers. Answer in one short sentence."},
-                },
-            },
-            "platform_settings": {
-                "widget": {
-                    "variant": "full",
-                    "placement": "bottom-left",
-                    "bg_color": "#102030",
-                    "text_color": "#ffffff",
-                    "btn_color": "#ffb000",
-                    "btn_text_color": "#000000",
-                    "action_text": "Questions about your order?",
-                    "start_call_text": "Chat with us",
-                    "end_call_text": "Close chat",
-                }
-            },
+            "widget": {
+                "variant": "full",
+                "placement": "bottom-left",
+                "bg_color": "#102030",
+                "text_color": "#ffffff",
+                "btn_color": "#ffb000",
+                "btn_text_color": "#000000",
+                "action_text": "Questions about your order?",
+                "start_call_text": "Chat with us",
+                "end_call_text": "Close chat",
+            }
         },
     )
-    host = (
-        "<!doctype html><html lang='en'><head><title>A shop</title></head><body>"
-        "<h1>A shop somewhere else</h1>"
-        f"<script src='{llm_server.base_url}/widget.js'></script>"
-        f"<parley-convai agent-id='{agent_id}'></parley-convai></body></html>"
-    )
+    host = host_page(llm_server, agent_id, "A shop somewhere else")
     with static_site({"index.html": host}) as site, chromium() as browser:
         page = browser.new_page(viewport={"width": 1280, "height": 800})
         errors = collect_errors(page)
@@ -356,25 +359,13 @@ def test_widget_voice_call_on_another_site(
     agent's answer reaches the page's speakers."""
     agent_id = create_agent(
         rest,
-        {
-            "name": "Voice widget agent",
-            "conversation_config": {
-                "agent": {
-                    "first_message": "Hello.",
-                    "prompt": {"prompt": "You are a friendly assistant. Answer in one sentence."},
-                },
-                "turn": {"turn_eagerness": "eager"},
-            },
-            "platform_settings": {
-                "widget": {"variant": "compact", "transcript_enabled": True, "placement": "top"}
-            },
-        },
+        "Voice widget agent",
+        "Hello.",
+        {"prompt": "You are a friendly assistant. Answer in one sentence."},
+        {"turn": {"turn_eagerness": "eager"}},
+        {"widget": {"variant": "compact", "transcript_enabled": True, "placement": "top"}},
     )
-    host = (
-        "<!doctype html><html lang='en'><head><title>A blog</title></head><body>"
-        f"<script src='{llm_server.base_url}/widget.js'></script>"
-        f"<parley-convai agent-id='{agent_id}'></parley-convai></body></html>"
-    )
+    host = host_page(llm_server, agent_id, "A blog")
     microphone = microphone_wav(tmp_path / "mic.wav", (3.0, human_speech("beckett")), (60.0, None))
     with static_site({"index.html": host}) as site, chromium(microphone) as browser:
         page = browser.new_page(viewport=PHONE)

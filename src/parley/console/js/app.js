@@ -18,8 +18,10 @@ const routes = [
 
 const main = document.getElementById("main");
 let leavePage = null;
+let navigation = 0; // a slow page must not replace the one the user went on to
 
 async function route() {
+  const turn = ++navigation;
   if (leavePage) leavePage();
   leavePage = null;
   if (!apiKey.get()) return askForKey();
@@ -30,10 +32,12 @@ async function route() {
   markCurrentLink();
   try {
     const view = await page(...args);
+    if (turn !== navigation) return view.leave?.();
     mount(main, view.element);
     leavePage = view.leave ?? null;
     view.element.querySelector("h1")?.focus?.();
   } catch (error) {
+    if (turn !== navigation) return undefined;
     if (error instanceof ApiError && error.status === 401) return askForKey("That API key was refused.");
     mount(main, h("div", { class: "card error", role: "alert" }, `Could not load this page: ${error.message}`));
   }
