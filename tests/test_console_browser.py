@@ -207,6 +207,13 @@ def test_voice_call_with_human_speech_then_its_history(
         page.get_by_role("button", name="Start conversation").click()
         state = page.locator(".state")
         expect(state).to_have_text("Speaking", timeout=60_000)  # the first message
+        page.wait_for_function(
+            "() => window.parleyConsole.session.stats.interruptions >= 1", timeout=60_000
+        )
+        played = page.evaluate("window.parleyConsole.session.stats.played")
+        page.wait_for_timeout(500)
+        after = page.evaluate("window.parleyConsole.session.stats.played") - played
+        assert after < 0.15 * 16000, f"the queue was flushed at the interruption ({after})"
         expect(state).to_have_text("Thinking…", timeout=60_000)  # the question was heard
         page.wait_for_function(
             """() => {
