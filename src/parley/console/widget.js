@@ -27,10 +27,25 @@
     "bottom-right": "bottom:20px;right:20px",
   };
 
-  function css(config) {
-    const radius = config.border_radius ?? 24;
-    const btnRadius = config.btn_radius ?? 999;
-    const avatar = config.avatar ?? {};
+  // Settings become CSS text: only plain colour values get in, anything else falls back.
+  const COLOUR = /^(#[0-9a-f]{3,8}|[a-z]+|(rgb|rgba|hsl|hsla)\([0-9.,%\s]+\))$/i;
+  const colour = (value, fallback) => (typeof value === "string" && COLOUR.test(value.trim()) ? value : fallback);
+  const pixels = (value, fallback) => (Number.isFinite(value) ? Math.max(0, value) : fallback);
+
+  function avatarBackground(avatar = {}) {
+    const image = avatar.type === "url" ? avatar.custom_url : avatar.type === "image" ? avatar.url : null;
+    if (image && /^https?:\/\//.test(image)) return `center / cover no-repeat url(${JSON.stringify(image)})`;
+    return `radial-gradient(circle at 30% 30%, ${colour(avatar.color_2, "#9ce6e6")}, ${colour(avatar.color_1, "#2792dc")})`;
+  }
+
+  function css(raw) {
+    const config = { ...raw };
+    for (const [name, fallback] of [["bg_color", "#ffffff"], ["text_color", "#000000"], ["btn_color", "#000000"],
+      ["btn_text_color", "#ffffff"], ["border_color", "#e1e1e1"], ["focus_color", "#000000"]]) {
+      config[name] = colour(raw[name], fallback);
+    }
+    const radius = pixels(raw.border_radius, 24);
+    const btnRadius = pixels(raw.btn_radius, 999);
     return `
       :host { all: initial; position: fixed; z-index: 2147483000; ${PLACEMENT[config.placement] ?? PLACEMENT["bottom-right"]};
         font: 15px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
@@ -38,8 +53,7 @@
         border-radius: ${radius}px; box-shadow: 0 8px 28px rgba(0,0,0,.18); padding: 10px 12px; display: flex;
         flex-direction: column; gap: 8px; max-width: min(360px, calc(100vw - 40px)); }
       .bar { display: flex; align-items: center; gap: 10px; }
-      .orb { width: 40px; height: 40px; border-radius: 50%; flex: none;
-        background: radial-gradient(circle at 30% 30%, ${avatar.color_2 ?? "#9ce6e6"}, ${avatar.color_1 ?? "#2792dc"}); }
+      .orb { width: 40px; height: 40px; border-radius: 50%; flex: none; background: ${avatarBackground(raw.avatar)}; }
       .box[data-state="speaking"] .orb { transform: scale(1.1); }
       .box[data-state="listening"] .orb { animation: pulse 2s ease-in-out infinite; }
       @keyframes pulse { 50% { transform: scale(1.07); } }
