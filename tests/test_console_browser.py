@@ -28,6 +28,13 @@ pytestmark = [pytest.mark.slow_model, pytest.mark.browser]
 
 PHONE = {"width": 390, "height": 844}
 TEXT_ONLY = {"conversation": {"text_only": True}}
+VOICE_EVENTS = [
+    "audio",
+    "interruption",
+    "user_transcript",
+    "agent_response",
+    "agent_response_correction",
+]
 LONG_FIRST_MESSAGE = (
     "Hello and welcome to the concierge desk. I can help you with restaurant bookings, taxis, "
     "museum tickets and the weather, and I can tell you about the city and its history. "
@@ -132,6 +139,9 @@ def test_key_prompt_agents_and_the_agent_form(
         expect(voice.locator("option[value='af_heart']")).to_be_attached(timeout=60_000)
         voice.select_option("af_heart")
         page.get_by_label("Turn eagerness").select_option("patient")
+        tentative = page.get_by_label("Send the user's words while they speak")
+        expect(tentative).to_be_checked()  # new agents send them: the talk page shows them
+        tentative.uncheck()
         tools = page.get_by_label("Tools (JSON list)")
         tools.fill('[{"type": "client", "name": "get_weather"}]')  # no description
         edit_json(page, {"asr": {"user_input_audio_format": "mp3_1"}})
@@ -159,6 +169,9 @@ def test_key_prompt_agents_and_the_agent_form(
         assert stored["turn"]["turn_eagerness"] == "patient"
         assert stored["agent"]["first_message"] == "Hi there."
         assert stored["agent"]["prompt"]["tools"][0]["name"] == "get_weather"
+        events = stored["conversation"]["client_events"]
+        assert "tentative_user_transcript" not in events
+        assert {"audio", "agent_response", "client_tool_call"} <= set(events)
 
         page.get_by_role("button", name="Preview voice").click()
         preview = page.locator("audio.preview")
@@ -197,7 +210,10 @@ def test_voice_call_with_human_speech_then_its_history(
         "Concierge",
         LONG_FIRST_MESSAGE,
         {"prompt": "You are a friendly concierge. Answer in one sentence."},
-        {"turn": {"turn_eagerness": "eager"}},
+        {
+            "turn": {"turn_eagerness": "eager"},
+            "conversation": {"client_events": [*VOICE_EVENTS, "tentative_user_transcript"]},
+        },
     )
     microphone = microphone_wav(
         tmp_path / "mic.wav", (7.0, human_speech("clone-test")), (60.0, None)
@@ -214,6 +230,7 @@ def test_voice_call_with_human_speech_then_its_history(
         page.wait_for_timeout(500)
         after = page.evaluate("window.parleyConsole.session.stats.played") - played
         assert after < 0.15 * 16000, f"the queue was flushed at the interruption ({after})"
+        expect(page.locator(".tentative")).not_to_be_empty()  # words while they are spoken
         expect(state).to_have_text("Thinking…", timeout=60_000)  # the question was heard
         page.wait_for_function(
             """() => {

@@ -96,6 +96,17 @@ export class BoundForm {
     });
   }
 
+  /** A checkbox for whether `item` is in the list at `path` (the rest of the list stays). */
+  listMember(path, item, label) {
+    return this.bind(this.field(path, label, h("input", { type: "checkbox" })), {
+      read: (c) => {
+        const others = (getPath(this.document, path) ?? []).filter((value) => value !== item);
+        return c.checked ? [...others, item] : others;
+      },
+      write: (c, v) => { c.checked = (v ?? []).includes(item); },
+    });
+  }
+
   jsonList(path, label, hint) {
     const control = h("textarea", { rows: 5, class: "code", spellcheck: "false" });
     return this.bind(this.field(path, label, control, hint), {

@@ -17,7 +17,12 @@ const NEW_AGENT = {
       prompt: { prompt: "You are a friendly assistant. Answer in one or two short sentences.", tools: [] },
     },
     turn: { turn_eagerness: "normal" },
-    conversation: { text_only: false },
+    conversation: {
+      text_only: false,
+      // the platform's default events, plus the words as they are heard (the talk page shows them)
+      client_events: ["audio", "interruption", "user_transcript", "tentative_user_transcript", "agent_response",
+        "agent_response_correction", "client_tool_call", "agent_tool_response"],
+    },
   },
   platform_settings: { auth: { enable_auth: false } },
 };
@@ -58,6 +63,8 @@ class AgentForm {
             [["normal", "Normal"], ["patient", "Patient: waits longer before answering"],
               ["eager", "Eager: answers as soon as you pause"]]),
           form.checkbox("conversation_config.conversation.text_only", "Text only (chat, no audio)"),
+          form.listMember("conversation_config.conversation.client_events", "tentative_user_transcript",
+            "Send the user's words while they speak (tentative transcripts)"),
           form.checkbox("platform_settings.auth.enable_auth", "Require a signed URL to talk"),
           form.jsonList("conversation_config.agent.prompt.tools", "Tools (JSON list)",
             'Client, webhook or system tools, e.g. [{"type": "client", "name": "get_weather", "description": "…", "parameters": {…}}].'),
