@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install everything the tests need and run the whole suite: lint, types, then pytest against
-# SQLite and a real PostgreSQL, with the official Python and JS SDKs.
+# SQLite and a real PostgreSQL, with the official Python and JS SDKs, and the web console in
+# Debian's Chromium (driven by the Python playwright package; never `playwright install`).
 # Extra arguments go to pytest, e.g. scripts/test.sh -k sqlite -x
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +17,11 @@ if ! command -v espeak-ng >/dev/null; then
   echo "==> installing espeak-ng (Debian), which speaks the test utterances"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq && apt-get install -y -qq espeak-ng >/dev/null
+fi
+if [ ! -x /usr/bin/chromium ]; then
+  echo "==> installing Chromium (Debian), which the console and browser SDK tests drive"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq && apt-get install -y -qq chromium >/dev/null
 fi
 echo "==> assembling the Kokoro TTS model and its English voices (npm pack kokoro-js)"
 .venv/bin/python -m parley.providers.tts.install_kokoro --cache-dir "$HOME/.cache/parley-test-models"

@@ -12,8 +12,9 @@ from typing import TextIO
 from fastapi import Depends, FastAPI
 
 from parley import __version__, redaction
-from parley.api import agents, conversation, conversations, secrets, voices
+from parley.api import agents, conversation, conversations, secrets, voices, widget
 from parley.api.auth import require_api_key
+from parley.api.console import install_console
 from parley.api.errors import install_error_handlers
 from parley.api.limits import BodySizeLimit
 from parley.clock import Clock, SystemClock
@@ -93,6 +94,7 @@ def create_app(
     )
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
+    app.include_router(widget.router)  # public: embedding pages have no key
     app.include_router(agents.router, dependencies=[Depends(require_api_key)])
     app.include_router(conversations.router, dependencies=[Depends(require_api_key)])
     app.include_router(secrets.router, dependencies=[Depends(require_api_key)])
@@ -104,4 +106,5 @@ def create_app(
         """Liveness: the process is up and serving."""
         return {"status": "ok"}
 
+    install_console(app)
     return app
