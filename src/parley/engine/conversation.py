@@ -63,8 +63,8 @@ from parley.schemas import events as ev
 log = logging.getLogger(__name__)
 
 REENGAGE = (
-    "The user has been silent for a while. In one short sentence, check naturally whether "
-    "they are still there."
+    "The user has been silent for a while. Say one short sentence to them that checks "
+    "whether they are still there, such as: Are you still there?"
 )
 OPEN = "The user has not said anything yet. Greet them briefly and start the conversation."
 RESUME = "You were interrupted by a sound, not a question. Briefly continue where you left off."

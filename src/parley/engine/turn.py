@@ -151,13 +151,19 @@ class AgentTurn:
     async def _play_out(self, voice: AgentVoice, entry: TranscriptEntry) -> None:
         """Send all the message's audio, then stay "speaking" while the client plays it, so
         that user speech until then is a barge-in."""
-        await voice.finish()
-        if entry.timings is not None and voice.first_audio_at is not None:
-            entry.timings.first_audio_sent = voice.first_audio_at
-            await self._ctx.save()
+        await self._note_first_audio(voice, entry)  # usually out already: stored even if the
+        await voice.finish()  # call ends before the reply has been sent in full
+        await self._note_first_audio(voice, entry)
         remaining = voice.plays_until - self._ctx.clock.monotonic()
         if remaining > 0:
             await self._ctx.clock.sleep(remaining)
+
+    async def _note_first_audio(self, voice: AgentVoice, entry: TranscriptEntry) -> None:
+        timings = entry.timings
+        if timings is None or timings.first_audio_sent is not None or voice.first_audio_at is None:
+            return
+        timings.first_audio_sent = voice.first_audio_at
+        await self._ctx.save()
 
     async def _generate(self, message: AgentMessage) -> None:
         filler = self._start_soft_timeout()
