@@ -58,6 +58,14 @@ REENGAGE = (
 )
 OPEN = "The user has not said anything yet. Greet them briefly and start the conversation."
 RESUME = "You were interrupted by a sound, not a question. Briefly continue where you left off."
+# Said (and spoken, in a voice call) when no model can answer, before the call ends with the
+# spec's error: the user hears why the agent went quiet instead of a dead line.
+APOLOGY = (
+    "I'm sorry, I'm having technical trouble and can't answer right now. Please call back later."
+)
+# Close code for calls still running when the server's shutdown grace period ends: the server
+# is going away; the client may reconnect (to this server after its restart, or another).
+GOING_AWAY = 1001
 
 
 class Phase(enum.Enum):
@@ -108,10 +116,10 @@ class Conversation:
         self._pings: dict[int, float] = {}
         self._ping_ms: int | None = None
         self.ended = asyncio.Event()
-        self.close_code: ev.CloseCode = 1000
+        self.close_code: int = 1000
         self.close_reason = ""
         self.termination_reason: str | None = None
-        self._writer = SnapshotWriter(recorder, self.snapshot)
+        self._writer = SnapshotWriter(recorder, self.snapshot, clock)
         self._voice = voice if voice is not None and not session.text_only else None
         self._hearing: Hearing | None = None
         self._barged_in = False
@@ -175,9 +183,13 @@ class Conversation:
             await self._hearing.close()
         await self._writer.flush()
 
+    async def end_for_shutdown(self, reason: str = "server shutting down") -> None:
+        """The server stops before this call ended: close it with 1001 (going away)."""
+        await self._finish(GOING_AWAY, reason)
+
     async def _finish(
         self,
-        code: ev.CloseCode,
+        code: int,
         reason: str,
         error: ConversationError | None = None,
         status: Status = "done",
@@ -296,7 +308,16 @@ class Conversation:
     ) -> None:
         self._cancel_silence_timer()
         self._phase = Phase.RESPONDING
-        context = TurnContext(
+        self._turn = AgentTurn(
+            self._turn_context(timings),
+            instruction,
+            scripted=scripted,
+            uninterruptible=uninterruptible,
+        )
+        self._turn_task = asyncio.create_task(self._run_turn(self._turn))
+
+    def _turn_context(self, timings: TurnTimings | None) -> TurnContext:
+        return TurnContext(
             session=self.session,
             llm=self._llm,
             clock=self._clock,
@@ -310,10 +331,6 @@ class Conversation:
             speak=self._speaker(),
             timings=timings,
         )
-        self._turn = AgentTurn(
-            context, instruction, scripted=scripted, uninterruptible=uninterruptible
-        )
-        self._turn_task = asyncio.create_task(self._run_turn(self._turn))
 
     async def _run_turn(self, turn: AgentTurn) -> None:
         try:
@@ -322,9 +339,11 @@ class Conversation:
             log.warning("the LLM had nothing to say in %s", self.session.conversation_id)
             outcome = TurnOutcome.COMPLETED
         except LLMTimeoutError as error:
+            await self._apologise()
             await self.fail(ConversationError("llm_timeout", str(error), 1002))
             return
         except LLMError as error:
+            await self._apologise()
             await self.fail(ConversationError("llm_error", f"The LLM failed: {error}", 1002))
             return
         except ConversationError as error:
@@ -335,6 +354,15 @@ class Conversation:
             await self.fail(ConversationError("unknown", "Internal error in the agent turn.", 1011))
             return
         await self._after_turn(outcome)
+
+    async def _apologise(self) -> None:
+        """No model could answer (the backups included): say so before the call ends."""
+        log.warning("no LLM could answer in %s; apologising", self.session.conversation_id)
+        self._turn = AgentTurn(self._turn_context(None), scripted=APOLOGY, uninterruptible=True)
+        try:
+            await self._turn.run()
+        except Exception:  # the error that follows must still reach the client
+            log.exception("the apology failed in %s", self.session.conversation_id)
 
     async def _after_turn(self, outcome: TurnOutcome) -> None:
         if self._phase is Phase.ENDED:

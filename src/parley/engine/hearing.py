@@ -185,8 +185,8 @@ class Hearing:
     async def _interim_transcript(self, audio: Audio) -> None:
         try:
             transcript = await self._stt.partial(audio, self._options)
-        except STTError as error:
-            log.info("interim transcript failed: %s", error)
+        except Exception as error:  # an interim transcript is optional: carry on without it
+            log.info("interim transcript failed (%s)", type(error).__name__)
             return
         if transcript is not None and transcript.text and self._speaking:
             await self._deliver(InterimTranscript(transcript.text))
@@ -203,8 +203,9 @@ class Hearing:
     async def _final(self, audio: Audio) -> Transcript | None:
         try:
             return await self._stt.transcribe(audio, self._options)
-        except STTError as error:
-            log.warning("transcription failed: %s", error)
+        except Exception as error:  # the turn is dropped; the conversation goes on
+            level = logging.WARNING if isinstance(error, STTError) else logging.ERROR
+            log.log(level, "transcription failed; the user's turn is dropped", exc_info=True)
             return None
 
     async def _finish_turn(self, speech_ended_at: float, decided_at: float) -> None:
