@@ -22,7 +22,7 @@ import pytest
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from parley.providers.llm.base import (
@@ -36,7 +36,9 @@ from parley.providers.llm.base import (
     ToolCall,
     ToolSpec,
 )
+from parley.providers.llm.cascade import CascadeLLM
 from parley.providers.llm.openai_compat import OpenAICompatibleLLM, OpenAIEndpoint
+from tests.fake_llm import FakeLLM, say
 from tests.servers import free_port
 
 API_KEY = "sk-secret-0123456789"
@@ -82,6 +84,14 @@ class FakeEndpoint:
     def status(self, code: int, body: dict[str, Any]) -> None:
         async def reply(request: Request) -> Response:
             return JSONResponse(body, status_code=code)
+
+        self.reply = reply
+
+    def html(self) -> None:
+        """HTTP 200 with a web page: a proxy or captive portal answering for the model."""
+
+        async def reply(request: Request) -> Response:
+            return HTMLResponse("<html><body><h1>Welcome to nginx!</h1></body></html>")
 
         self.reply = reply
 
@@ -479,3 +489,35 @@ async def test_logs_hold_no_key_or_conversation(
         await collect(llm)
     assert API_KEY not in caplog.text
     assert "Say hello" not in caplog.text
+
+
+# Falling back to the backup model
+
+
+def break_endpoint(endpoint: FakeEndpoint, how: str) -> str:
+    """Make the endpoint fail in one way; returns the URL to reach it at."""
+    if how == "down":
+        return f"http://127.0.0.1:{free_port()}/v1"
+    if how == "slow":
+        endpoint.hang_before_headers()
+    elif how == "html":
+        endpoint.html()
+    elif how == "http-502":
+        endpoint.status(502, {"error": "bad gateway"})
+    elif how == "not-json":
+        endpoint.stream("<html>oops</html>")
+    elif how == "empty":
+        endpoint.stream()
+    return endpoint.base_url
+
+
+@pytest.mark.parametrize("how", ["down", "slow", "html", "http-502", "not-json", "empty"])
+async def test_a_broken_endpoint_falls_back_to_the_backup(
+    endpoint: FakeEndpoint, client: httpx.AsyncClient, how: str
+) -> None:
+    url = break_endpoint(endpoint, how)
+    backup = FakeLLM([say("From the ", "backup.")])
+    cascade = CascadeLLM([make_llm(url, client), backup], first_chunk_timeout=0.3)
+    chunks = [chunk async for chunk in cascade.stream(HELLO)]
+    assert chunks == [TextDelta("From the "), TextDelta("backup.")]
+    assert backup.requests == [HELLO]
