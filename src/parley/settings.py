@@ -66,6 +66,12 @@ class Settings(BaseSettings):
     )
     voice_threads: int = Field(default=2, ge=1, description="CPU threads for STT and TTS.")
     ping_interval_seconds: float = Field(default=5.0, gt=0)
+    shutdown_grace_seconds: float = Field(
+        default=30.0,
+        ge=0,
+        description="On SIGTERM (or Ctrl-C): new calls are refused at once and live calls get "
+        "this long to end by themselves before they are closed (1001) and stored.",
+    )
     initiation_timeout_seconds: float = Field(
         default=3.0, gt=0, description="How long to wait for conversation_initiation_client_data."
     )

@@ -96,10 +96,14 @@ class SocketSession:
         self._outgoing.put_nowait(to_wire(event))
 
     async def run(self, agent_id: str | None, token: str | None) -> None:
+        async with self._services.conversations.connection():
+            await self._run(agent_id, token)
+
+    async def _run(self, agent_id: str | None, token: str | None) -> None:
         try:
             admission = await self._services.conversations.admit(agent_id, token)
         except AdmissionRefusedError as error:
-            await self._close(1008, error.reason)
+            await self._close(error.code, error.reason)
             return
         try:
             code, reason = await self._converse(admission)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
 from parley.clock import Clock
@@ -20,13 +22,20 @@ from parley.signing import ConversationTokens, TokenError
 from parley.storage.agents import AgentStore, StoredAgent
 from parley.storage.conversations import ConversationStore
 
+log = logging.getLogger(__name__)
+
+# WebSocket close code for connections refused while the server shuts down ("service
+# restart"): clients should try again shortly.
+SHUTTING_DOWN = 1012
+
 
 class AdmissionRefusedError(Exception):
     """The connection may not start a conversation; ``reason`` is sent as the close reason."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, code: int = 1008) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -60,6 +69,50 @@ class ConversationService:
         self._llm_override = llm_override
         self._voice = voice
         self._closing: set[asyncio.Task[None]] = set()
+        self._accepting = True
+        self._live: set[Conversation] = set()
+        self._connections = 0
+        self._no_connections = asyncio.Event()
+        self._no_connections.set()
+
+    @contextlib.asynccontextmanager
+    async def connection(self) -> AsyncIterator[None]:
+        """Hold one conversation socket from accept to close; :meth:`wind_down` waits for
+        every one of them, so none is cut before its final events and close frame are sent."""
+        self._connections += 1
+        self._no_connections.clear()
+        try:
+            yield
+        finally:
+            self._connections -= 1
+            if self._connections == 0:
+                self._no_connections.set()
+
+    async def wind_down(self, grace_seconds: float, close_timeout: float = 10.0) -> None:
+        """Graceful shutdown: refuse new conversations, give the live ones ``grace_seconds``
+        to end by themselves, then end the rest (close 1001) and wait until every one is
+        stored and its socket closed."""
+        self._accepting = False
+        live = list(self._live)
+        log.info("shutting down: waiting up to %g s for %d calls", grace_seconds, len(live))
+        if live:
+            ended = [asyncio.ensure_future(c.ended.wait()) for c in live]
+            grace = asyncio.ensure_future(self._clock.sleep(grace_seconds))
+            everyone = asyncio.ensure_future(asyncio.wait(ended))
+            await asyncio.wait([everyone, grace], return_when=asyncio.FIRST_COMPLETED)
+            for waiter in (*ended, everyone, grace):
+                waiter.cancel()
+        remaining = list(self._live)
+        if remaining:
+            log.warning("ending %d calls still running after the grace period", len(remaining))
+        for conversation in remaining:
+            await conversation.end_for_shutdown(
+                f"server shutting down (calls get {grace_seconds:g} s to finish)"
+            )
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(close_timeout):
+                await self._no_connections.wait()
+        await self.drain()
 
     def signed_url_token(
         self, agent_id: str, include_conversation_id: bool
@@ -69,6 +122,10 @@ class ConversationService:
 
     async def admit(self, agent_id: str | None, token: str | None) -> Admission:
         """Check the agent exists and the caller may talk to it."""
+        if not self._accepting:
+            raise AdmissionRefusedError(
+                "the server is shutting down; try again shortly", SHUTTING_DOWN
+            )
         if not agent_id:
             raise AdmissionRefusedError("agent_id query parameter is required")
         agent = await self._agents.get(agent_id)
@@ -102,6 +159,7 @@ class ConversationService:
         The work runs in its own task, tracked until done: a cancelled socket handler must
         not cut the final write short, and server shutdown waits for it (:meth:`drain`).
         """
+        self._live.discard(conversation)
         task = asyncio.create_task(conversation.shutdown(reason))
         self._closing.add(task)
         task.add_done_callback(self._closing.discard)
@@ -128,6 +186,8 @@ class ConversationService:
         voice = None
         if self._voice is not None and not session.text_only:
             voice = await self._voice()
-        return Conversation(
+        conversation = Conversation(
             session, llm, self._clock, emit, self._conversations, self._options, voice
         )
+        self._live.add(conversation)
+        return conversation
