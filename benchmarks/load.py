@@ -287,6 +287,7 @@ class Results:
     failed_connects: int = 0
     late_ticks: int = 0  # ticks the sender could not keep in real time (> 5 ms late)
     ticks: int = 0
+    frames_sent: int = 0
 
     def closed(self, code: int | None, reason: str) -> None:
         key = f"{code} {reason[:40]}"
@@ -383,6 +384,7 @@ async def ticker(
                 await ws.send(frame)
             except ConnectionClosed:
                 continue
+            results.frames_sent += 1
             if frame is speech[-1]:
                 call.speech_sent_at = now
         tick += 1
@@ -489,7 +491,7 @@ async def run(args: argparse.Namespace) -> None:
             await asyncio.sleep(args.warmup_seconds)
             results.latencies.clear()
             results.text_latencies.clear()
-            results.late_ticks = results.ticks = 0
+            results.late_ticks = results.ticks = results.frames_sent = 0
             before = await stats(rest, reset=True)
             client_before = time.process_time()
             started = time.monotonic()
@@ -534,7 +536,8 @@ def report(
     )
     print(f"max {lag['max']:.0f} ms")
     print(f"  server CPU                 {server_cpu:.0%} of a core, ", end="")
-    print(f"{server_cpu / n * 1000:.2f} ms/s per conversation")
+    print(f"{server_cpu / n * 1000:.2f} ms/s per conversation, ", end="")
+    print(f"{server_cpu * elapsed / max(1, results.frames_sent) * 1e6:.0f} us per chunk received")
     print(f"  server RSS                 {after['rss_bytes'] / 2**20:.0f} MB ", end="")
     print(f"(idle {idle['rss_bytes'] / 2**20:.0f} MB): {rss_per_call:.2f} MB per conversation")
     print(f"  client CPU                 {client_cpu:.0%} of a core; ", end="")

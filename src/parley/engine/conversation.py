@@ -444,9 +444,10 @@ class Conversation:
     async def _on_heard(self, event: HeardEvent) -> None:
         match event:
             case VoiceActivity(score=score):
-                await self._outbox.send(
-                    ev.VadScore(vad_score_event=ev.VadScoreBody(vad_score=score))
-                )
+                if self._outbox.wants("vad_score"):  # every chunk: build it only if asked for
+                    await self._outbox.send(
+                        ev.VadScore(vad_score_event=ev.VadScoreBody(vad_score=score))
+                    )
             case UserStartedSpeaking():
                 self._user_was_active()
             case SustainedSpeech():  # long enough to be taking the turn: barge in

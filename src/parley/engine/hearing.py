@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -105,7 +106,8 @@ class Hearing:
         self._settings = settings or HearingSettings()
         self._detector = TurnDetector(self._settings.detector)
         self._decoder = InputDecoder(input_format or AudioFormat.parse("pcm_16000"))
-        self._recent: list[Audio] = []  # audio before speech, for the pre-roll
+        self._recent: deque[Audio] = deque()  # audio before speech, for the pre-roll
+        self._recent_samples = 0
         self._utterance: list[Audio] = []
         self._speaking = False
         self._speech_started_at: float | None = None  # None once reported as sustained
@@ -148,9 +150,10 @@ class Hearing:
             self._utterance.append(audio)
             return
         self._recent.append(audio)
+        self._recent_samples += len(audio)
         keep = int(self._settings.pre_roll_seconds * SAMPLE_RATE)
-        while sum(len(a) for a in self._recent) - len(self._recent[0]) > keep:
-            self._recent.pop(0)
+        while self._recent_samples - len(self._recent[0]) > keep:
+            self._recent_samples -= len(self._recent.popleft())
 
     async def _on(self, event: SpeechEvent) -> None:
         match event:
@@ -158,7 +161,8 @@ class Hearing:
                 self._speaking = True
                 self._speech_started_at = at
                 self._utterance = [*self._recent, *self._utterance]
-                self._recent = []
+                self._recent.clear()
+                self._recent_samples = 0
                 self._next_interim_at = self._detector.now + self._settings.interim_every_seconds
                 await self._deliver(UserStartedSpeaking(at))
             case Paused():

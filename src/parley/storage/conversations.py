@@ -100,12 +100,16 @@ class ConversationStore:
         """Insert or overwrite the conversation's row with ``snapshot``."""
         values = _values(snapshot, int(self._clock.now() * 1000))
         async with self._sessions.begin() as session:
-            row = await session.get(ConversationRow, snapshot.conversation_id)
-            if row is None:
+            # One UPDATE (the row was claimed at admission), not a SELECT and then an UPDATE:
+            # this runs after every turn of every call.
+            result = await session.execute(
+                update(ConversationRow)
+                .where(ConversationRow.conversation_id == snapshot.conversation_id)
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            )
+            if not getattr(result, "rowcount", 0):
                 session.add(ConversationRow(conversation_id=snapshot.conversation_id, **values))
-                return
-            for column, value in values.items():
-                setattr(row, column, value)
 
     async def mark_failed(self, conversation_id: str, reason: str) -> None:
         """A conversation that ended before it started (bad start frame, client gone)."""
