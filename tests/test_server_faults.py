@@ -8,6 +8,7 @@ so the server runs its production code paths without loading a model.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import signal
 import time
@@ -51,9 +52,11 @@ def model() -> Iterator[FakeEndpoint]:
         yield endpoint
 
 
-def start_server(
+@contextlib.contextmanager
+def running(
     tmp_path: Path, database_url: str, model: FakeEndpoint, grace: float
-) -> ServerProcess:
+) -> Iterator[tuple[ServerProcess, str]]:
+    """A server whose agent answers through ``model``; yields it and the agent's id."""
     data = tmp_path / "server"
     data.mkdir(exist_ok=True)
     server = ServerProcess(
@@ -67,7 +70,10 @@ def start_server(
         },
     )
     server.start()
-    return server
+    try:
+        yield server, create_agent(server)
+    finally:
+        server.stop()
 
 
 def api(server: ServerProcess) -> httpx.Client:
@@ -158,10 +164,8 @@ def said(conversation: dict[str, Any]) -> list[tuple[str, str]]:
 async def test_sigterm_lets_calls_finish_then_ends_and_stores_them(
     tmp_path: Path, database_url: str, model: FakeEndpoint
 ) -> None:
-    server = start_server(tmp_path, database_url, model, grace=3)
-    agent_id = create_agent(server)
-    late_url = signed_url(server, agent_id)
-    try:
+    with running(tmp_path, database_url, model, grace=3) as (server, agent_id):
+        late_url = signed_url(server, agent_id)
         async with connect(signed_url(server, agent_id)) as call:
             conversation_id = await start_call(call)
             first = await ask(call, "What is the weather?")
@@ -189,16 +193,12 @@ async def test_sigterm_lets_calls_finish_then_ends_and_stores_them(
             ("agent", second),
         ]
         assert "server shutting down" in conversation["metadata"]["termination_reason"]
-    finally:
-        server.stop()
 
 
 async def test_sigterm_exits_as_soon_as_the_last_call_ends(
     tmp_path: Path, database_url: str, model: FakeEndpoint
 ) -> None:
-    server = start_server(tmp_path, database_url, model, grace=60)
-    agent_id = create_agent(server)
-    try:
+    with running(tmp_path, database_url, model, grace=60) as (server, agent_id):
         async with connect(signed_url(server, agent_id)) as call:
             conversation_id = await start_call(call)
             server.signal(signal.SIGTERM)
@@ -211,16 +211,12 @@ async def test_sigterm_exits_as_soon_as_the_last_call_ends(
         conversation = stored(server, conversation_id)
         assert conversation["status"] == "done"
         assert said(conversation)[-2:] == [("user", "Quick question?"), ("agent", answer)]
-    finally:
-        server.stop()
 
 
 async def test_sigkill_mid_turn_keeps_every_completed_turn(
     tmp_path: Path, database_url: str, model: FakeEndpoint
 ) -> None:
-    server = start_server(tmp_path, database_url, model, grace=3)
-    agent_id = create_agent(server)
-    try:
+    with running(tmp_path, database_url, model, grace=3) as (server, agent_id):
         async with connect(signed_url(server, agent_id)) as call:
             conversation_id = await start_call(call)
             first = await ask(call, "One?")
@@ -244,5 +240,3 @@ async def test_sigkill_mid_turn_keeps_every_completed_turn(
             ("agent", second),
             ("user", HANG),
         ]
-    finally:
-        server.stop()
