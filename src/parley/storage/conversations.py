@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Table, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -102,11 +102,11 @@ class ConversationStore:
         async with self._sessions.begin() as session:
             # One UPDATE (the row was claimed at admission), not a SELECT and then an UPDATE:
             # this runs after every turn of every call.
+            table = cast(Table, ConversationRow.__table__)  # Core, not the ORM's bookkeeping
             result = await session.execute(
-                update(ConversationRow)
-                .where(ConversationRow.conversation_id == snapshot.conversation_id)
+                update(table)
+                .where(table.c.conversation_id == snapshot.conversation_id)
                 .values(**values)
-                .execution_options(synchronize_session=False)
             )
             if not getattr(result, "rowcount", 0):
                 session.add(ConversationRow(conversation_id=snapshot.conversation_id, **values))
