@@ -5,18 +5,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import AsyncIterator
 
 import pytest
 
 from parley.engine.conversation import APOLOGY
 from parley.engine.persistence import FINAL_ATTEMPTS
 from parley.engine.transcript import ConversationSnapshot
-from parley.providers.llm.base import LLMError, LLMTimeoutError
+from parley.providers.llm.base import LLMChunk, LLMError, LLMRequest, LLMTimeoutError, TextDelta
 from parley.providers.stt.base import STTError
 from parley.providers.tts.base import TTSError
 from parley.schemas import events as ev
 from tests.engine.harness import Harness, MemoryRecorder, audio_ids, talk, voice_harness
-from tests.fake_llm import Reply, say
+from tests.fake_llm import FakeLLM, Reply, say
 from tests.virtual_clock import VirtualClock
 
 AGENT = {
@@ -70,6 +71,31 @@ async def test_the_apology_is_spoken_in_a_voice_call() -> None:
     last_audio = max(i for i, e in enumerate(h.events) if e.type == "audio")
     assert h.types().index("error") > last_audio, "the apology's audio is sent before the error"
     assert h.conversation.close_code == 1002
+    await h.close()
+
+
+class BreaksMidReply(FakeLLM):
+    """Starts a long spoken reply, then the connection to the model drops."""
+
+    async def stream(self, request: LLMRequest) -> AsyncIterator[LLMChunk]:
+        self.requests.append(request)
+        yield TextDelta("Our menu has many dishes, soups, salads, pasta, and then ")
+        raise LLMError("connection lost")
+
+
+async def test_a_reply_cut_by_the_llm_stops_speaking_before_the_apology() -> None:
+    h = voice_harness([(2.0, 3.5)], ["tell me about the menu"], [])
+    h.llm = BreaksMidReply([])
+    h.conversation._llm = h.llm
+    await h.start()
+    await talk(h, 5.0)
+    await h.clock.advance(10.0)
+    apology = h.of("agent_response")[-1]
+    assert apology.agent_response_event.agent_response == APOLOGY
+    after = h.events[h.events.index(apology) :]
+    voices = {e.audio_event.event_id for e in after if e.type == "audio"}
+    assert voices == {apology.agent_response_event.event_id}, "the cut reply fell silent"
+    assert h.types()[-1] == "error"
     await h.close()
 
 

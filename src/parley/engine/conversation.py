@@ -357,6 +357,8 @@ class Conversation:
 
     async def _apologise(self) -> None:
         """No model could answer (the backups included): say so before the call ends."""
+        if self._phase is Phase.ENDED:
+            return
         log.warning("no LLM could answer in %s; apologising", self.session.conversation_id)
         self._turn = AgentTurn(self._turn_context(None), scripted=APOLOGY, uninterruptible=True)
         try:
