@@ -473,7 +473,9 @@ async def run(args: argparse.Namespace) -> None:
             base_url=base, headers={"xi-api-key": KEY}, timeout=30
         ) as rest:
             url = await setup(rest, args.vad_score)
-            idle = await stats(rest)
+            await stats(rest, reset=True)  # starts the probe
+            await asyncio.sleep(5)  # the lag of the idle server: what the machine adds
+            idle = await stats(rest, reset=True)
             results = Results()
             stop = asyncio.Event()
             calls = [
@@ -524,6 +526,7 @@ def report(
     lag = after["lag_ms"]
     late = results.late_ticks / max(1, results.ticks)
     print(f"\n{n} conversations, real-time pcm_16000 in 32 ms chunks, {elapsed:.0f} s measured")
+    print(f"  load average               {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     print(f"  open at the end            {open_now} / {n}")
     print(f"  ended by the server        {sum(results.unexpected_closes.values())}", end="")
     print(f"  {results.unexpected_closes or ''}")
@@ -531,10 +534,11 @@ def report(
     print(f"  spoken turns: reply        {_ms(results.latencies)}")
     print("    (last speech chunk sent -> first audio; includes the end-of-turn silence)")
     print(f"  typed turns: reply         {_ms(results.text_latencies)}")
-    print(
-        f"  event-loop lag             p50 {lag['p50']:.1f} ms, p99 {lag['p99']:.1f} ms, ", end=""
-    )
-    print(f"max {lag['max']:.0f} ms")
+    print(f"  event-loop lag             p50 {lag['p50']:.1f} ms, ", end="")
+    print(f"p99 {lag['p99']:.1f} ms, max {lag['max']:.0f} ms")
+    quiet = idle["lag_ms"]
+    print(f"    (the idle server before the calls: p50 {quiet['p50']:.1f} ms, ", end="")
+    print(f"p99 {quiet['p99']:.1f} ms: what the machine itself adds)")
     print(f"  server CPU                 {server_cpu:.0%} of a core, ", end="")
     print(f"{server_cpu / n * 1000:.2f} ms/s per conversation, ", end="")
     print(f"{server_cpu * elapsed / max(1, results.frames_sent) * 1e6:.0f} us per chunk received")
