@@ -97,7 +97,11 @@ class SocketSession:
 
     async def run(self, agent_id: str | None, token: str | None) -> None:
         async with self._services.conversations.connection():
-            await self._run(agent_id, token)
+            try:
+                await self._run(agent_id, token)
+            except Exception:  # a bug or a failed dependency: close properly, not with 1006
+                log.exception("the conversation socket failed")
+                await self._close(1011, "internal error")
 
     async def _run(self, agent_id: str | None, token: str | None) -> None:
         try:

@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 # WebSocket close code for connections refused while the server shuts down ("service
 # restart"): clients should try again shortly.
 SHUTTING_DOWN = 1012
+# Close code for a connection that cannot be admitted because the storage failed.
+TRY_AGAIN_LATER = 1013
 
 
 class AdmissionRefusedError(Exception):
@@ -128,6 +130,18 @@ class ConversationService:
             )
         if not agent_id:
             raise AdmissionRefusedError("agent_id query parameter is required")
+        try:
+            return await self._admit(agent_id, token)
+        except AdmissionRefusedError:
+            raise
+        except Exception as error:  # the database is unavailable or overloaded
+            log.warning("could not admit a call to %s (%s)", agent_id, type(error).__name__)
+            raise AdmissionRefusedError(
+                "the server cannot start a conversation right now; try again shortly",
+                TRY_AGAIN_LATER,
+            ) from error
+
+    async def _admit(self, agent_id: str, token: str | None) -> Admission:
         agent = await self._agents.get(agent_id)
         if agent is None:
             raise AdmissionRefusedError(f"agent {agent_id} does not exist")
