@@ -554,9 +554,19 @@ async def soak(rest: httpx.AsyncClient, args: argparse.Namespace, results: Resul
     samples: list[tuple[float, float]] = []
     started = time.monotonic()
     opened = results.conversations
+    worst = 0.0
     while (elapsed := time.monotonic() - started) < args.soak_seconds:
         figures = await stats(rest, reset=True)
         samples.append((elapsed, figures["rss_bytes"] / 2**20))
+        worst = max(worst, figures["lag_ms"]["max"])
+        if len(samples) % 6 == 0:
+            print(
+                f"  {elapsed:4.0f} s  RSS {samples[-1][1]:4.0f} MB  lag p99 "
+                f"{figures['lag_ms']['p99']:5.0f} ms  worst {worst:5.0f} ms  "
+                f"load {os.getloadavg()[0]:.1f}  ended {sum(results.unexpected_closes.values())}",
+                flush=True,
+            )
+            worst = 0.0
         await asyncio.sleep(min(10.0, args.soak_seconds - elapsed))
     figures = await stats(rest)
     samples.append((time.monotonic() - started, figures["rss_bytes"] / 2**20))
