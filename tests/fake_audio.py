@@ -195,12 +195,13 @@ class FakeSTT:
     """An async :class:`~parley.providers.stt.base.STT` for engine tests on a virtual clock.
 
     Each call answers with the next scripted text after ``delay`` seconds of ``clock`` time
-    (no threads); partials answer with ``partial_text`` or, if that is None, are skipped.
+    (no threads; an ``STTError`` among the texts is raised instead); partials answer with
+    ``partial_text`` or, if that is None, are skipped.
     """
 
     def __init__(
         self,
-        *texts: str,
+        *texts: str | STTError,
         delay: float = 0.0,
         clock: Clock | None = None,
         partial_text: Callable[[Audio], str] | None = None,
@@ -226,6 +227,8 @@ class FakeSTT:
         self.requests.append((audio.size, True, options))
         await self._wait()
         text = self._texts.pop(0) if self._texts else ""
+        if isinstance(text, STTError):
+            raise text
         return Transcript(text, True, audio.size / VAD_SAMPLE_RATE, self._delay)
 
     async def partial(

@@ -97,6 +97,17 @@ class ServerProcess:
             self._process.wait()
         self._process = None
 
+    def signal(self, sig: signal.Signals) -> None:
+        assert self._process is not None, "the server is not running"
+        self._process.send_signal(sig)
+
+    def wait_exit(self, timeout: float) -> int:
+        """Wait for the server to exit by itself (after a signal); returns its exit status."""
+        assert self._process is not None, "the server is not running"
+        status = self._process.wait(timeout=timeout)
+        self._process = None
+        return status
+
     def restart(self) -> None:
         self.stop()
         self.start()

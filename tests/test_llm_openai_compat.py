@@ -1,29 +1,17 @@
-"""The OpenAI-compatible LLM provider against a real HTTP server on 127.0.0.1.
-
-The fake endpoint is a Starlette app under uvicorn in a background thread: it records each
-request and answers with whatever the test scripted, so streaming, timeouts and dropped
-connections go through real sockets, as they do with llama.cpp or vLLM.
-"""
+"""The OpenAI-compatible LLM provider against a real HTTP server on 127.0.0.1
+(:mod:`tests.fake_openai`), so streaming, timeouts and dropped connections go through real
+sockets, as they do with llama.cpp or vLLM."""
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
-import socket
-import threading
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
-from starlette.routing import Route
 
 from parley.providers.llm.base import (
     ChatMessage,
@@ -36,107 +24,20 @@ from parley.providers.llm.base import (
     ToolCall,
     ToolSpec,
 )
+from parley.providers.llm.cascade import CascadeLLM
 from parley.providers.llm.openai_compat import OpenAICompatibleLLM, OpenAIEndpoint
+from tests.fake_llm import FakeLLM, say
+from tests.fake_openai import FakeEndpoint, serve_endpoint
 from tests.servers import free_port
 
 API_KEY = "sk-secret-0123456789"
 HELLO = LLMRequest(messages=(ChatMessage(role="user", content="Say hello"),))
 
-Reply = Callable[[Request], Awaitable[Response]]
-
-
-@dataclass(frozen=True)
-class Received:
-    path: str
-    headers: dict[str, str]
-    body: dict[str, Any]
-
-
-class FakeEndpoint:
-    """An OpenAI-style chat endpoint whose next answer each test scripts."""
-
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.received: list[Received] = []
-        self.reply: Reply = self._stream_reply(())
-        self.disconnected = threading.Event()
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/v1"
-
-    def reset(self) -> None:
-        self.received.clear()
-        self.disconnected.clear()
-        self.stream()
-
-    async def handle(self, request: Request) -> Response:
-        body = await request.json()
-        self.received.append(Received(request.url.path, dict(request.headers), body))
-        return await self.reply(request)
-
-    def stream(self, *events: dict[str, Any] | str, done: bool = True, hang: bool = False) -> None:
-        """Send each event as a ``data:`` line; then ``[DONE]``, or wait for the client to go."""
-        self.reply = self._stream_reply(events, done=done, hang=hang)
-
-    def status(self, code: int, body: dict[str, Any]) -> None:
-        async def reply(request: Request) -> Response:
-            return JSONResponse(body, status_code=code)
-
-        self.reply = reply
-
-    def hang_before_headers(self) -> None:
-        async def reply(request: Request) -> Response:
-            message = await request.receive()  # the body is read: the next is the goodbye
-            assert message["type"] == "http.disconnect"
-            self.disconnected.set()
-            return Response(status_code=204)
-
-        self.reply = reply
-
-    def _stream_reply(
-        self, events: tuple[dict[str, Any] | str, ...], *, done: bool = True, hang: bool = False
-    ) -> Reply:
-        async def body() -> AsyncIterator[str]:
-            for event in events:
-                yield f"data: {event if isinstance(event, str) else json.dumps(event)}\n\n"
-            if hang:
-                try:
-                    await asyncio.Event().wait()
-                except asyncio.CancelledError:  # Starlette cancels the body on disconnect
-                    self.disconnected.set()
-                    raise
-            if done:
-                yield "data: [DONE]\n\n"
-
-        async def reply(request: Request) -> Response:
-            return StreamingResponse(body(), media_type="text/event-stream")
-
-        return reply
-
 
 @pytest.fixture(scope="module")
 def fake_server() -> Iterator[FakeEndpoint]:
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    fake = FakeEndpoint(listener.getsockname()[1])
-    app = Starlette(routes=[Route("/{path:path}", fake.handle, methods=["POST"])])
-    config = uvicorn.Config(
-        app, lifespan="off", log_level="warning", access_log=False, timeout_graceful_shutdown=2
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and thread.is_alive() and time.monotonic() < deadline:
-        time.sleep(0.01)
-    try:
-        assert server.started, "the fake endpoint did not start"
+    with serve_endpoint() as fake:
         yield fake
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        listener.close()
 
 
 @pytest.fixture
@@ -479,3 +380,35 @@ async def test_logs_hold_no_key_or_conversation(
         await collect(llm)
     assert API_KEY not in caplog.text
     assert "Say hello" not in caplog.text
+
+
+# Falling back to the backup model
+
+
+def break_endpoint(endpoint: FakeEndpoint, how: str) -> str:
+    """Make the endpoint fail in one way; returns the URL to reach it at."""
+    if how == "down":
+        return f"http://127.0.0.1:{free_port()}/v1"
+    if how == "slow":
+        endpoint.hang_before_headers()
+    elif how == "html":
+        endpoint.html()
+    elif how == "http-502":
+        endpoint.status(502, {"error": "bad gateway"})
+    elif how == "not-json":
+        endpoint.stream("<html>oops</html>")
+    elif how == "empty":
+        endpoint.stream()
+    return endpoint.base_url
+
+
+@pytest.mark.parametrize("how", ["down", "slow", "html", "http-502", "not-json", "empty"])
+async def test_a_broken_endpoint_falls_back_to_the_backup(
+    endpoint: FakeEndpoint, client: httpx.AsyncClient, how: str
+) -> None:
+    url = break_endpoint(endpoint, how)
+    backup = FakeLLM([say("From the ", "backup.")])
+    cascade = CascadeLLM([make_llm(url, client), backup], first_chunk_timeout=0.3)
+    chunks = [chunk async for chunk in cascade.stream(HELLO)]
+    assert chunks == [TextDelta("From the "), TextDelta("backup.")]
+    assert backup.requests == [HELLO]

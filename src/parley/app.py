@@ -18,6 +18,7 @@ from parley.api.console import install_console
 from parley.api.errors import install_error_handlers
 from parley.api.limits import BodySizeLimit
 from parley.clock import Clock, SystemClock
+from parley.engine.voice import VoiceProviders
 from parley.ids import IdFactory
 from parley.providers.llm.base import LLM
 from parley.services import Services, open_services
@@ -61,11 +62,13 @@ def create_app(
     clock: Clock | None = None,
     announce: TextIO = sys.stdout,
     llm_override: LLM | None = None,
+    voice_override: VoiceProviders | None = None,
 ) -> FastAPI:
     """Build the app; the database is opened and migrated when it starts.
 
-    ``llm_override`` answers every conversation instead of the configured models (for tests
-    and benchmarks, which pass a scripted fake).
+    ``llm_override`` answers every conversation instead of the configured models, and
+    ``voice_override`` hears and speaks instead of the speech models (for tests and
+    benchmarks, which pass scripted fakes).
     """
     clock = clock or SystemClock()
     ids = IdFactory(clock)
@@ -73,7 +76,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         redaction.install()  # here: uvicorn has configured its loggers by now
-        services = await open_services(settings, clock, ids, llm_override)
+        services = await open_services(settings, clock, ids, llm_override, voice_override)
         await bootstrap_api_keys(services, announce)
         app.state.services = services
         if settings.preload_models and llm_override is None:

@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
-import uvicorn
 
+from parley import serving
 from parley.app import create_app
 from parley.clock import SystemClock
 from parley.ids import IdFactory
@@ -52,14 +52,7 @@ def serve(
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s"
     )
-    uvicorn.run(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        log_level=settings.log_level,
-        ws="websockets-sansio",
-        ws_max_size=settings.ws_max_message_bytes,
-    )
+    serving.run(create_app(settings), settings)
 
 
 def _with_services(settings: Settings, action: Callable[[Services], Awaitable[T]]) -> T:

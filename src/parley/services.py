@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import httpx
@@ -13,6 +14,7 @@ from parley.agents.service import AgentService
 from parley.clock import Clock
 from parley.conversations.service import AdmissionLimits, ConversationService
 from parley.engine.conversation import EngineOptions
+from parley.engine.voice import VoiceProviders
 from parley.ids import IdFactory
 from parley.providers.embedded_voice import EmbeddedVoice
 from parley.providers.llm.base import LLM
@@ -52,11 +54,16 @@ class Services:
 
 
 async def open_services(
-    settings: Settings, clock: Clock, ids: IdFactory, llm_override: LLM | None = None
+    settings: Settings,
+    clock: Clock,
+    ids: IdFactory,
+    llm_override: LLM | None = None,
+    voice_override: VoiceProviders | None = None,
 ) -> Services:
     """Connect to the database, apply migrations and build the stores and engines.
 
-    ``llm_override`` replaces every model (tests and benchmarks use a scripted fake).
+    ``llm_override`` and ``voice_override`` replace the models (tests and benchmarks use
+    scripted fakes).
     """
     engine = create_engine(settings.resolved_database_url())
     await migrate(engine)
@@ -92,7 +99,7 @@ async def open_services(
             ping_interval_seconds=settings.ping_interval_seconds,
             audio_burst_seconds=settings.audio_burst_seconds,
         ),
-        voice.get if settings.voice else None,
+        _voice_source(settings, voice, voice_override),
         llm_override,
         AdmissionLimits(
             max_conversations=settings.max_conversations,
@@ -113,6 +120,21 @@ async def open_services(
         embedded_voice=voice,
         http=http,
     )
+
+
+def _voice_source(
+    settings: Settings, embedded: EmbeddedVoice, override: VoiceProviders | None
+) -> Callable[[], Awaitable[VoiceProviders | None]] | None:
+    """Where conversations get their speech models: none when voice is off."""
+    if not settings.voice:
+        return None
+    if override is None:
+        return embedded.get
+
+    async def fixed() -> VoiceProviders:
+        return override
+
+    return fixed
 
 
 def services_of(request: Request) -> Services:

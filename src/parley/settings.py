@@ -78,6 +78,12 @@ class Settings(BaseSettings):
         description="CPU threads for text-to-speech, which runs while the LLM writes the reply.",
     )
     ping_interval_seconds: float = Field(default=5.0, gt=0)
+    shutdown_grace_seconds: float = Field(
+        default=30.0,
+        ge=0,
+        description="On SIGTERM (or Ctrl-C): new calls are refused at once and live calls get "
+        "this long to end by themselves before they are closed (1001) and stored.",
+    )
     initiation_timeout_seconds: float = Field(
         default=3.0, gt=0, description="How long to wait for conversation_initiation_client_data."
     )

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable
 from typing import Any
+
+import numpy as np
 
 from parley.agents.config import apply_defaults, validate_document
 from parley.engine.conversation import Conversation, EngineOptions
 from parley.engine.session import resolve_session
 from parley.engine.transcript import ConversationSnapshot, RecordedAudio
 from parley.engine.voice import VoiceProviders
+from parley.providers.stt.base import STTError
+from parley.providers.tts.base import TTSError
 from parley.schemas.events import ConversationInitiationClientData, ServerEvent
 from parley.storage.agents import StoredAgent
+from tests.fake_audio import FakeSTT, FakeVAD
 from tests.fake_llm import FakeLLM, Reply
+from tests.fake_tts import FakeTTS
 from tests.virtual_clock import VirtualClock, settle
 
 
@@ -110,3 +117,62 @@ class Harness:
 
     async def close(self) -> None:
         await self.conversation.shutdown()
+
+
+# --- voice conversations ----------------------------------------------------------------------
+
+CHUNK = np.zeros(512, dtype=np.int16).tobytes()  # 32 ms of pcm_16000
+EVENTS = [
+    "audio",
+    "interruption",
+    "user_transcript",
+    "tentative_user_transcript",
+    "agent_response",
+    "agent_response_correction",
+    "vad_score",
+]
+
+
+def voice_harness(
+    speech: list[tuple[float, float]],
+    transcripts: list[str | STTError],
+    replies: list[Any],
+    *,
+    tts_error: TTSError | None = None,
+    platform_settings: dict[str, Any] | None = None,
+    **agent: Any,
+) -> Harness:
+    """A voice conversation whose user speaks during ``speech`` (seconds of audio); an
+    ``STTError`` among the ``transcripts`` or a ``tts_error`` makes that model fail."""
+
+    def providers(clock: VirtualClock) -> VoiceProviders:
+        return VoiceProviders(
+            vad=FakeVAD.from_segments(*speech),
+            stt=FakeSTT(*transcripts, clock=clock, delay=0.2),
+            tts=FakeTTS(
+                ("fake",), clock=clock, latency=0.05, seconds_per_char=0.05, error=tts_error
+            ),
+            default_voice_id="fake",
+        )
+
+    return Harness(
+        replies,
+        {
+            "agent": {"first_message": "Hello there, how can I help?", **agent},
+            "conversation": {"client_events": EVENTS},
+        },
+        platform_settings,
+        voice=providers,
+    )
+
+
+async def talk(harness: Harness, seconds: float) -> None:
+    """Stream ``seconds`` of audio in real time on the virtual clock."""
+    chunk = base64.b64encode(CHUNK).decode()
+    for _ in range(round(seconds / 0.032)):
+        await harness.conversation.hear(chunk)
+        await harness.clock.advance(0.032)
+
+
+def audio_ids(harness: Harness) -> list[int]:
+    return [e.audio_event.event_id for e in harness.of("audio")]

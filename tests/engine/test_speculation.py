@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from parley.engine.speculation import SpeculativeLLM
 from parley.providers.llm.base import LLMRequest, TextDelta
-from tests.engine.harness import Harness
-from tests.engine.test_voice import talk, voice_harness
+from tests.engine.harness import Harness, talk, voice_harness
 from tests.fake_llm import FakeLLM, say
 from tests.virtual_clock import VirtualClock, settle
 

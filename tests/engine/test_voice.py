@@ -2,69 +2,10 @@
 
 from __future__ import annotations
 
-import base64
-from typing import Any
-
-import numpy as np
-
 from parley.engine.conversation import RESUME, Phase
-from parley.engine.voice import VoiceProviders, is_backchannel
-from tests.engine.harness import Harness
-from tests.fake_audio import FakeSTT, FakeVAD
+from parley.engine.voice import is_backchannel
+from tests.engine.harness import audio_ids, talk, voice_harness
 from tests.fake_llm import say
-from tests.fake_tts import FakeTTS
-from tests.virtual_clock import VirtualClock
-
-CHUNK = np.zeros(512, dtype=np.int16).tobytes()  # 32 ms of pcm_16000
-EVENTS = [
-    "audio",
-    "interruption",
-    "user_transcript",
-    "tentative_user_transcript",
-    "agent_response",
-    "agent_response_correction",
-    "vad_score",
-]
-
-
-def voice_harness(
-    speech: list[tuple[float, float]],
-    transcripts: list[str],
-    replies: list[Any],
-    platform_settings: dict[str, Any] | None = None,
-    **agent: Any,
-) -> Harness:
-    """A voice conversation whose user speaks during ``speech`` (seconds of audio)."""
-
-    def providers(clock: VirtualClock) -> VoiceProviders:
-        return VoiceProviders(
-            vad=FakeVAD.from_segments(*speech),
-            stt=FakeSTT(*transcripts, clock=clock, delay=0.2),
-            tts=FakeTTS(("fake",), clock=clock, latency=0.05, seconds_per_char=0.05),
-            default_voice_id="fake",
-        )
-
-    return Harness(
-        replies,
-        {
-            "agent": {"first_message": "Hello there, how can I help?", **agent},
-            "conversation": {"client_events": EVENTS},
-        },
-        platform_settings,
-        voice=providers,
-    )
-
-
-async def talk(harness: Harness, seconds: float) -> None:
-    """Stream ``seconds`` of audio in real time on the virtual clock."""
-    chunk = base64.b64encode(CHUNK).decode()
-    for _ in range(round(seconds / 0.032)):
-        await harness.conversation.hear(chunk)
-        await harness.clock.advance(0.032)
-
-
-def audio_ids(harness: Harness) -> list[int]:
-    return [e.audio_event.event_id for e in harness.of("audio")]
 
 
 async def test_the_first_message_is_spoken() -> None:

@@ -130,11 +130,19 @@ class SocketSession:
         self._writer.cancel()
 
     async def run(self, agent_id: str | None, token: str | None, caller: Caller) -> None:
+        async with self._services.conversations.connection():
+            try:
+                await self._run(agent_id, token, caller)
+            except Exception:  # a bug or a failed dependency: close properly, not with 1006
+                log.exception("the conversation socket failed")
+                await self._close(1011, "internal error")
+
+    async def _run(self, agent_id: str | None, token: str | None, caller: Caller) -> None:
         conversations = self._services.conversations
         try:
             admission = await conversations.admit(agent_id, token, caller)
         except AdmissionRefusedError as error:
-            await self._close(1008, error.reason)
+            await self._close(error.code, error.reason)
             return
         try:
             await self._run_admitted(admission)

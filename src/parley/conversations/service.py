@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import math
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
 from parley.clock import Clock
@@ -23,13 +25,22 @@ from parley.signing import ConversationTokens, TokenError
 from parley.storage.agents import AgentStore, StoredAgent
 from parley.storage.conversations import ConversationStore
 
+log = logging.getLogger(__name__)
+
+# WebSocket close code for connections refused while the server shuts down ("service
+# restart"): clients should try again shortly.
+SHUTTING_DOWN = 1012
+# Close code for a connection that cannot be admitted because the storage failed.
+TRY_AGAIN_LATER = 1013
+
 
 class AdmissionRefusedError(Exception):
     """The connection may not start a conversation; ``reason`` is sent as the close reason."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, code: int = 1008) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -83,10 +94,54 @@ class ConversationService:
         )
         self._active: dict[str, str] = {}  # conversation id -> agent id, admitted until released
         self._admitting = asyncio.Lock()  # limit checks and the claim happen as one step
+        self._accepting = True
+        self._live: set[Conversation] = set()
+        self._connections = 0
+        self._no_connections = asyncio.Event()
+        self._no_connections.set()
 
     @property
     def active_count(self) -> int:
         return len(self._active)
+
+    @contextlib.asynccontextmanager
+    async def connection(self) -> AsyncIterator[None]:
+        """Hold one conversation socket from accept to close; :meth:`wind_down` waits for
+        every one of them, so none is cut before its final events and close frame are sent."""
+        self._connections += 1
+        self._no_connections.clear()
+        try:
+            yield
+        finally:
+            self._connections -= 1
+            if self._connections == 0:
+                self._no_connections.set()
+
+    async def wind_down(self, grace_seconds: float, close_timeout: float = 10.0) -> None:
+        """Graceful shutdown: refuse new conversations, give the live ones ``grace_seconds``
+        to end by themselves, then end the rest (close 1001) and wait until every one is
+        stored and its socket closed."""
+        self._accepting = False
+        live = list(self._live)
+        log.info("shutting down: waiting up to %g s for %d calls", grace_seconds, len(live))
+        if live:
+            ended = [asyncio.ensure_future(c.ended.wait()) for c in live]
+            grace = asyncio.ensure_future(self._clock.sleep(grace_seconds))
+            everyone = asyncio.ensure_future(asyncio.wait(ended))
+            await asyncio.wait([everyone, grace], return_when=asyncio.FIRST_COMPLETED)
+            for waiter in (*ended, everyone, grace):
+                waiter.cancel()
+        remaining = list(self._live)
+        if remaining:
+            log.warning("ending %d calls still running after the grace period", len(remaining))
+        for conversation in remaining:
+            await conversation.end_for_shutdown(
+                f"server shutting down (calls get {grace_seconds:g} s to finish)"
+            )
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(close_timeout):
+                await self._no_connections.wait()
+        await self.drain()
 
     def signed_url_token(
         self, agent_id: str, include_conversation_id: bool
@@ -102,10 +157,26 @@ class ConversationService:
         The caller must :meth:`release` every admission it got, however the call ends.
         """
         caller = caller or Caller()
+        if not self._accepting:
+            raise AdmissionRefusedError(
+                "the server is shutting down; try again shortly", SHUTTING_DOWN
+            )
         if not agent_id:
             raise AdmissionRefusedError("agent_id query parameter is required")
         if "\x00" in agent_id:  # no agent has one, and the database could not look it up
             raise AdmissionRefusedError("agent_id may not contain the NUL character")
+        try:
+            return await self._admit(agent_id, token, caller)
+        except AdmissionRefusedError:
+            raise
+        except Exception as error:  # the database is unavailable or overloaded
+            log.warning("could not admit a call to %s (%s)", agent_id, type(error).__name__)
+            raise AdmissionRefusedError(
+                "the server cannot start a conversation right now; try again shortly",
+                TRY_AGAIN_LATER,
+            ) from error
+
+    async def _admit(self, agent_id: str, token: str | None, caller: Caller) -> Admission:
         agent = await self._agents.get(agent_id)
         if agent is None:
             raise AdmissionRefusedError(f"agent {agent_id} does not exist")
@@ -185,6 +256,7 @@ class ConversationService:
         The work runs in its own task, tracked until done: a cancelled socket handler must
         not cut the final write short, and server shutdown waits for it (:meth:`drain`).
         """
+        self._live.discard(conversation)
         task = asyncio.create_task(conversation.shutdown(reason))
         self._closing.add(task)
         task.add_done_callback(self._closing.discard)
@@ -211,6 +283,8 @@ class ConversationService:
         voice = None
         if self._voice is not None and not session.text_only:
             voice = await self._voice()
-        return Conversation(
+        conversation = Conversation(
             session, llm, self._clock, emit, self._conversations, self._options, voice
         )
+        self._live.add(conversation)
+        return conversation

@@ -68,6 +68,14 @@ REENGAGE = (
 )
 OPEN = "The user has not said anything yet. Greet them briefly and start the conversation."
 RESUME = "You were interrupted by a sound, not a question. Briefly continue where you left off."
+# Said (and spoken, in a voice call) when no model can answer, before the call ends with the
+# spec's error: the user hears why the agent went quiet instead of a dead line.
+APOLOGY = (
+    "I'm sorry, I'm having technical trouble and can't answer right now. Please call back later."
+)
+# Close code for calls still running when the server's shutdown grace period ends: the server
+# is going away; the client may reconnect (to this server after its restart, or another).
+GOING_AWAY = 1001
 
 
 class Phase(enum.Enum):
@@ -122,11 +130,11 @@ class Conversation:
         self._pings: dict[int, float] = {}
         self._ping_ms: int | None = None
         self.ended = asyncio.Event()
-        self.close_code: ev.CloseCode = 1000
+        self.close_code: int = 1000
         self.close_reason = ""
         self.termination_reason: str | None = None
         self._recorder = recorder
-        self._writer = SnapshotWriter(recorder, self.snapshot)
+        self._writer = SnapshotWriter(recorder, self.snapshot, clock)
         self._recording = Recording() if self._voice is not None and session.record_voice else None
         self._hearing: Hearing | None = None
         self._barged_in = False
@@ -196,9 +204,13 @@ class Conversation:
         await self._writer.flush()
         await self._store_recording()
 
+    async def end_for_shutdown(self, reason: str = "server shutting down") -> None:
+        """The server stops before this call ended: close it with 1001 (going away)."""
+        await self._finish(GOING_AWAY, reason)
+
     async def _finish(
         self,
-        code: ev.CloseCode,
+        code: int,
         reason: str,
         error: ConversationError | None = None,
         status: Status = "done",
@@ -317,7 +329,16 @@ class Conversation:
     ) -> None:
         self._cancel_silence_timer()
         self._phase = Phase.RESPONDING
-        context = TurnContext(
+        self._turn = AgentTurn(
+            self._turn_context(timings),
+            instruction,
+            scripted=scripted,
+            uninterruptible=uninterruptible,
+        )
+        self._turn_task = asyncio.create_task(self._run_turn(self._turn))
+
+    def _turn_context(self, timings: TurnTimings | None) -> TurnContext:
+        return TurnContext(
             session=self.session,
             llm=self._llm,
             clock=self._clock,
@@ -331,10 +352,6 @@ class Conversation:
             speak=self._speaker(),
             timings=timings,
         )
-        self._turn = AgentTurn(
-            context, instruction, scripted=scripted, uninterruptible=uninterruptible
-        )
-        self._turn_task = asyncio.create_task(self._run_turn(self._turn))
 
     async def _run_turn(self, turn: AgentTurn) -> None:
         try:
@@ -343,9 +360,11 @@ class Conversation:
             log.warning("the LLM had nothing to say in %s", self.session.conversation_id)
             outcome = TurnOutcome.COMPLETED
         except LLMTimeoutError as error:
+            await self._apologise()
             await self.fail(ConversationError("llm_timeout", str(error), 1002))
             return
         except LLMError as error:
+            await self._apologise()
             await self.fail(ConversationError("llm_error", f"The LLM failed: {error}", 1002))
             return
         except ConversationError as error:
@@ -356,6 +375,17 @@ class Conversation:
             await self.fail(ConversationError("unknown", "Internal error in the agent turn.", 1011))
             return
         await self._after_turn(outcome)
+
+    async def _apologise(self) -> None:
+        """No model could answer (the backups included): say so before the call ends."""
+        if self._phase is Phase.ENDED:
+            return
+        log.warning("no LLM could answer in %s; apologising", self.session.conversation_id)
+        self._turn = AgentTurn(self._turn_context(None), scripted=APOLOGY, uninterruptible=True)
+        try:
+            await self._turn.run()
+        except Exception:  # the error that follows must still reach the client
+            log.exception("the apology failed in %s", self.session.conversation_id)
 
     async def _after_turn(self, outcome: TurnOutcome) -> None:
         if self._phase is Phase.ENDED:
@@ -456,17 +486,14 @@ class Conversation:
     async def _on_heard(self, event: HeardEvent) -> None:
         match event:
             case VoiceActivity(score=score):
-                await self._outbox.send(
-                    ev.VadScore(vad_score_event=ev.VadScoreBody(vad_score=score))
-                )
+                if self._outbox.wants("vad_score"):  # every chunk: build it only if asked for
+                    await self._outbox.send(
+                        ev.VadScore(vad_score_event=ev.VadScoreBody(vad_score=score))
+                    )
             case UserStartedSpeaking():
                 self._user_was_active()
-            case SustainedSpeech():  # long enough to be taking the turn: barge in
-                if self._phase is Phase.RESPONDING and not (
-                    self._turn and self._turn.uninterruptible
-                ):
-                    self._barged_in = True
-                    await self._interrupt()
+            case SustainedSpeech():
+                await self._on_sustained_speech()
             case InterimTranscript(text=text):
                 await self._outbox.send(
                     ev.TentativeUserTranscript(
@@ -478,8 +505,7 @@ class Conversation:
             case TentativeTurn(text=text):
                 await self._prepare_reply(text)
             case TurnContinued():
-                if self._speculation is not None:
-                    await self._speculation.discard()
+                await self._discard_reply()
             case UserTurn(text=text, speech_ended_at=ended, audio_now=audio_now):
                 now = self._clock.monotonic()
                 timings = TurnTimings(
@@ -488,6 +514,16 @@ class Conversation:
                 await self._on_user_turn(text, timings)
             case _:
                 assert_never(event)
+
+    async def _on_sustained_speech(self) -> None:
+        """The user has talked long enough to be taking the turn: barge in (if allowed)."""
+        if self._phase is Phase.RESPONDING and not (self._turn and self._turn.uninterruptible):
+            self._barged_in = True
+            await self._interrupt()
+
+    async def _discard_reply(self) -> None:
+        if self._speculation is not None:
+            await self._speculation.discard()
 
     async def _prepare_reply(self, text: str) -> None:
         """The user paused after ``text``: start the LLM on the reply it would get, so that it

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -136,7 +137,8 @@ class Hearing:
         self._settings = settings or HearingSettings()
         self._detector = TurnDetector(self._settings.detector)
         self._decoder = InputDecoder(input_format or AudioFormat.parse("pcm_16000"))
-        self._recent: list[Audio] = []  # audio before speech, for the pre-roll
+        self._recent: deque[Audio] = deque()  # audio before speech, for the pre-roll
+        self._recent_samples = 0
         self._utterance: list[Audio] = []
         self._speaking = False
         self._speech_started_at: float | None = None  # None once reported as sustained
@@ -186,9 +188,10 @@ class Hearing:
             self._utterance.append(audio)
             return
         self._recent.append(audio)
+        self._recent_samples += len(audio)
         keep = int(self._settings.pre_roll_seconds * SAMPLE_RATE)
-        while sum(len(a) for a in self._recent) - len(self._recent[0]) > keep:
-            self._recent.pop(0)
+        while self._recent_samples - len(self._recent[0]) > keep:
+            self._recent_samples -= len(self._recent.popleft())
 
     async def _on(self, event: SpeechEvent) -> None:
         match event:
@@ -196,7 +199,8 @@ class Hearing:
                 self._speaking = True
                 self._speech_started_at = at
                 self._utterance = [*self._recent, *self._utterance]
-                self._recent = []
+                self._recent.clear()
+                self._recent_samples = 0
                 self._next_interim_at = self._detector.now + self._settings.interim_every_seconds
                 await self._deliver(UserStartedSpeaking(at))
             case Paused():
@@ -224,8 +228,8 @@ class Hearing:
     async def _interim_transcript(self, audio: Audio) -> None:
         try:
             transcript = await self._stt.partial(audio, self._options)
-        except STTError as error:
-            log.info("interim transcript failed: %s", error)
+        except Exception as error:  # an interim transcript is optional: carry on without it
+            log.info("interim transcript failed (%s)", type(error).__name__)
             return
         if transcript is not None and transcript.text and self._speaking:
             await self._deliver(InterimTranscript(transcript.text))
@@ -259,8 +263,9 @@ class Hearing:
     async def _final(self, audio: Audio) -> Transcript | None:
         try:
             return await self._stt.transcribe(audio, self._options)
-        except STTError as error:
-            log.warning("transcription failed: %s", error)
+        except Exception as error:  # the turn is dropped; the conversation goes on
+            level = logging.WARNING if isinstance(error, STTError) else logging.ERROR
+            log.log(level, "transcription failed; the user's turn is dropped", exc_info=True)
             return None
 
     async def _finish_turn(self, speech_ended_at: float, decided_at: float) -> None:

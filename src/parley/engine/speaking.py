@@ -10,6 +10,7 @@ the first chunk), which is what an interruption's ``agent_response_correction`` 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -21,6 +22,8 @@ from parley.audio.formats import AudioFormat
 from parley.clock import Clock
 from parley.providers.tts.base import TTS
 from parley.providers.tts.clauses import ClauseSplitter
+
+log = logging.getLogger(__name__)
 
 SendAudio = Callable[[str, int], Awaitable[None]]  # (base64 audio, event_id)
 # (clock time it starts playing, samples as synthesized, their sample rate): the recording
@@ -96,21 +99,30 @@ class AgentVoice:
         self._worker.cancel()
 
     async def _speak(self) -> None:
+        """Synthesize clause by clause; a failing TTS silences the rest of this message only
+        (its text is still sent as ``agent_response``), so the conversation goes on."""
         while (clause := await self._clauses.get()) is not None:
-            async for chunk in self._tts.synthesize(
-                clause, self._settings.voice_id, self._settings.speed
-            ):
-                encoder = self._encoder_for(chunk.sample_rate)
-                audio = encoder.encode_base64(chunk.samples)
-                starts_at = max(self._clock.monotonic(), self._playing_until)
-                if audio:
-                    await self._send(audio, self.event_id)
-                if self._record is not None:
-                    self._record(starts_at, chunk.samples, chunk.sample_rate)
-                self._played(chunk.duration)
-            self._heard.append(_Heard(clause, self._playing_until))
+            try:
+                await self._speak_clause(clause)
+            except Exception:  # any engine failure: degrade to text, never end the call
+                log.warning("speech synthesis failed; this reply goes on as text", exc_info=True)
+                break
         if self._encoder is not None and (tail := self._encoder.flush()):
             await self._send(b64encode_audio(tail), self.event_id)  # the resampler's last samples
+
+    async def _speak_clause(self, clause: str) -> None:
+        async for chunk in self._tts.synthesize(
+            clause, self._settings.voice_id, self._settings.speed
+        ):
+            encoder = self._encoder_for(chunk.sample_rate)
+            audio = encoder.encode_base64(chunk.samples)
+            starts_at = max(self._clock.monotonic(), self._playing_until)
+            if audio:
+                await self._send(audio, self.event_id)
+            if self._record is not None:
+                self._record(starts_at, chunk.samples, chunk.sample_rate)
+            self._played(chunk.duration)
+        self._heard.append(_Heard(clause, self._playing_until))
 
     def _encoder_for(self, sample_rate: int) -> OutputEncoder:
         if self._encoder is None:

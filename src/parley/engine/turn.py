@@ -111,7 +111,7 @@ class AgentTurn:
     async def run(self) -> TurnOutcome:
         try:
             return await self._rounds()
-        except asyncio.CancelledError:
+        except BaseException:  # interrupted, or the LLM failed mid-reply: stop speaking now
             if self.speaking is not None and self.speaking.voice is not None:
                 self.speaking.voice.stop()
             raise

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Table, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -100,12 +100,16 @@ class ConversationStore:
         """Insert or overwrite the conversation's row with ``snapshot``."""
         values = _values(snapshot, int(self._clock.now() * 1000))
         async with self._sessions.begin() as session:
-            row = await session.get(ConversationRow, snapshot.conversation_id)
-            if row is None:
+            # One UPDATE (the row was claimed at admission), not a SELECT and then an UPDATE:
+            # this runs after every turn of every call.
+            table = cast(Table, ConversationRow.__table__)  # Core, not the ORM's bookkeeping
+            result = await session.execute(
+                update(table)
+                .where(table.c.conversation_id == snapshot.conversation_id)
+                .values(**values)
+            )
+            if not getattr(result, "rowcount", 0):
                 session.add(ConversationRow(conversation_id=snapshot.conversation_id, **values))
-                return
-            for column, value in values.items():
-                setattr(row, column, value)
 
     async def mark_failed(self, conversation_id: str, reason: str) -> None:
         """A conversation that ended before it started (bad start frame, client gone)."""

@@ -34,7 +34,15 @@ def async_url(url: str) -> str:
 
 
 def create_engine(url: str) -> AsyncEngine:
-    """Create the async engine; SQLite gets WAL mode, foreign keys and a busy timeout."""
+    """Create the async engine; SQLite gets WAL mode, foreign keys, a busy timeout and one
+    connection.
+
+    One connection, because SQLite has one writer: with a pool, each connection's write
+    transaction holds the file lock while it waits for the event loop, and under load
+    (benchmarks/load.py, 300 calls) the others gave up with "database is locked". Sharing one
+    connection queues the statements in SQLAlchemy instead, and costs nothing: SQLite runs
+    one write at a time anyway, and reads are short.
+    """
     url = async_url(url)
     parsed = make_url(url)
     # hide_parameters: a failed statement's error must not print a transcript into the log
@@ -42,7 +50,11 @@ def create_engine(url: str) -> AsyncEngine:
         return create_async_engine(url, pool_pre_ping=True, hide_parameters=True)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(url, hide_parameters=True)
+        engine = create_async_engine(
+            url, pool_size=1, max_overflow=0, pool_timeout=60, hide_parameters=True
+        )
+    else:  # an in-memory database lives in its one connection already
+        engine = create_async_engine(url, hide_parameters=True)
 
     @event.listens_for(engine.sync_engine, "connect")
     def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:

@@ -1,0 +1,665 @@
+"""Load: how many concurrent real-time voice conversations one Parley process sustains.
+
+A Parley server runs on 127.0.0.1 in a child process (``python -m benchmarks.load serve``),
+built by :func:`serve` with fast *benchmark fakes* in place of the models: an LLM that streams
+a short reply at once, a VAD that scores each 32 ms frame by its energy, an STT that returns
+a fixed sentence, and a TTS that renders each clause as a 24 kHz tone. Everything else is
+production code: the WebSocket edge, frame parsing, base64 and PCM decoding, the per-frame VAD
+and turn detection, the engine, resampling and encoding the reply to ``pcm_16000``, and the
+SQLite store. The same process runs an event-loop lag probe (a 10 ms timer; lag is how late
+it fires) and serves its figures, with the process's CPU time and RSS, at
+``/benchmark/stats`` — a route only this launcher adds.
+
+The load generator is one lean asyncio process: N ``websockets`` clients with pre-encoded
+frames, one ticker that sends every call a 32 ms ``pcm_16000`` chunk (as browsers send), a
+reader per call. Each call speaks for 1.6 s every ``--cycle-seconds`` (a tone the VAD hears as
+speech) and every third turn is typed instead (``user_message``); calls hang up after
+``--call-seconds`` (± 20 %) and reconnect as new conversations, so a soak also churns.
+
+Reported: conversations sustained (open to the end, every turn answered), the reply latency
+(last speech chunk sent → first audio back, includes the end-of-turn silence), event-loop lag
+p50/p99, server CPU per conversation, RSS per conversation, the client's own CPU, and, with
+``--soak-seconds``, RSS over the soak.
+
+Usage::
+
+    .venv/bin/python -m benchmarks.load --conversations 300 --seconds 30
+    .venv/bin/python -m benchmarks.load --conversations 300 --seconds 30 --soak-seconds 600
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import contextlib
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import numpy as np
+from numpy.typing import NDArray
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
+
+from parley import serving
+from parley.app import create_app
+from parley.engine.voice import VoiceProviders
+from parley.providers.llm.base import LLMChunk, LLMRequest, TextDelta
+from parley.providers.stt.base import (
+    DEFAULT_OPTIONS,
+    STTCapabilities,
+    TranscribeOptions,
+    Transcript,
+)
+from parley.providers.tts.base import AudioChunk, TTSCapabilities, Voice
+from parley.providers.tts.clauses import split_clauses
+from parley.providers.vad.base import VAD_SAMPLE_RATE, FrameBuffer, VADCapabilities
+from parley.settings import Settings
+from tests.servers import free_port
+
+KEY = "sk_benchmark_" + "0" * 32
+CHUNK_SECONDS = 0.032  # what browsers send: 512 samples of pcm_16000
+CHUNK_SAMPLES = 512
+SPEECH_SECONDS = 1.6
+REPLY = ("Sure. ", "We are open from nine ", "until six, ", "every day of the week.")
+QUESTION = "what are your opening hours"
+Audio = NDArray[np.float32]
+
+
+# --- the server side: benchmark fakes for the models -----------------------------------------
+
+
+class BenchmarkLLM:
+    """Streams :data:`REPLY` after ``first_token_delay`` (an idle wait, like a remote model)."""
+
+    def __init__(self, first_token_delay: float) -> None:
+        self._delay = first_token_delay
+
+    @property
+    def name(self) -> str:
+        return "benchmark"
+
+    async def stream(self, request: LLMRequest) -> AsyncIterator[LLMChunk]:
+        if self._delay:
+            await asyncio.sleep(self._delay)
+        for piece in REPLY:
+            yield TextDelta(piece)
+
+
+class BenchmarkVADStream:
+    """Scores each 512-sample frame by its RMS: the per-frame path of a real VAD, cheaply."""
+
+    def __init__(self) -> None:
+        self._frames = FrameBuffer()
+
+    def process(self, audio: Audio) -> list[float]:
+        scores = []
+        for frame in self._frames.frames(audio):
+            energy = float(np.dot(frame, frame)) / frame.size
+            scores.append(0.95 if energy > 1e-4 else 0.02)  # above -40 dBFS is "speech"
+        return scores
+
+    def reset(self) -> None:
+        self._frames.clear()
+
+    def close(self) -> None:
+        pass
+
+
+class BenchmarkVAD:
+    @property
+    def name(self) -> str:
+        return "benchmark"
+
+    @property
+    def capabilities(self) -> VADCapabilities:
+        return VADCapabilities()
+
+    def stream(self) -> BenchmarkVADStream:
+        return BenchmarkVADStream()
+
+
+class BenchmarkSTT:
+    """Hears :data:`QUESTION` in every utterance, after ``delay`` (an idle wait)."""
+
+    def __init__(self, delay: float) -> None:
+        self._delay = delay
+
+    @property
+    def name(self) -> str:
+        return "benchmark"
+
+    @property
+    def capabilities(self) -> STTCapabilities:
+        return STTCapabilities(partials=False)
+
+    async def transcribe(
+        self, audio: Audio, options: TranscribeOptions = DEFAULT_OPTIONS
+    ) -> Transcript:
+        if self._delay:
+            await asyncio.sleep(self._delay)
+        return Transcript(QUESTION, True, audio.size / VAD_SAMPLE_RATE, self._delay)
+
+    async def partial(
+        self, audio: Audio, options: TranscribeOptions = DEFAULT_OPTIONS
+    ) -> Transcript | None:
+        return None
+
+    async def aclose(self) -> None:
+        pass
+
+
+class BenchmarkTTS:
+    """Each clause as a 24 kHz tone (Kokoro's rate, so replies are resampled to the client's
+    16 kHz), 60 ms per character; tones are cached by length, so synthesis costs nothing."""
+
+    RATE = 24_000
+
+    def __init__(self) -> None:
+        self._tones: dict[int, Audio] = {}
+
+    @property
+    def name(self) -> str:
+        return "benchmark"
+
+    @property
+    def capabilities(self) -> TTSCapabilities:
+        return TTSCapabilities(sample_rates=(self.RATE,))
+
+    def voices(self) -> list[Voice]:
+        return [Voice("benchmark", "Benchmark", "en-US", "neutral", self.RATE, self.name)]
+
+    async def synthesize(
+        self, text: str, voice_id: str, speed: float = 1.0
+    ) -> AsyncIterator[AudioChunk]:
+        for clause in split_clauses(text):
+            yield AudioChunk(self._tone(len(clause)), self.RATE, text=clause, voice_id=voice_id)
+
+    def _tone(self, characters: int) -> Audio:
+        if characters not in self._tones:
+            t = np.arange(int(characters * 0.06 * self.RATE), dtype=np.float32) / self.RATE
+            self._tones[characters] = (0.1 * np.sin(2 * np.pi * 220.0 * t)).astype(np.float32)
+        return self._tones[characters]
+
+    async def aclose(self) -> None:
+        pass
+
+
+class LagProbe:
+    """How late a 10 ms timer fires on the server's event loop: the wait every ready event
+    (an audio chunk, a reply) suffers at that moment."""
+
+    INTERVAL = 0.01
+
+    def __init__(self) -> None:
+        self.samples: list[float] = []
+        self._task: asyncio.Task[None] | None = None
+
+    async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            started = loop.time()
+            await asyncio.sleep(self.INTERVAL)
+            self.samples.append(loop.time() - started - self.INTERVAL)
+
+    async def stats(self, reset: bool = False) -> dict[str, Any]:
+        """Lag since the last reset, CPU seconds and RSS of this process."""
+        if self._task is None:
+            self._task = asyncio.create_task(self._run())
+        lag = sorted(self.samples)
+        if reset:
+            self.samples = []
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        return {
+            "lag_ms": {
+                "p50": _quantile(lag, 0.50) * 1000,
+                "p99": _quantile(lag, 0.99) * 1000,
+                "max": (lag[-1] if lag else 0.0) * 1000,
+                "n": len(lag),
+            },
+            "cpu_seconds": usage.ru_utime + usage.ru_stime,
+            "rss_bytes": _rss_bytes(),
+        }
+
+
+def _quantile(ordered: list[float], q: float) -> float:
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
+
+
+def _rss_bytes() -> int:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def serve(port: int, data_dir: Path, llm_delay: float, stt_delay: float) -> None:
+    """The benchmark server: production app and serving, fake models, plus the probe route."""
+    settings = Settings(
+        host="127.0.0.1",
+        port=port,
+        data_dir=data_dir,
+        api_key=KEY,
+        preload_models=False,
+        log_level="warning",
+        shutdown_grace_seconds=0,
+    )
+    voice = VoiceProviders(BenchmarkVAD(), BenchmarkSTT(stt_delay), BenchmarkTTS(), "benchmark")
+    app = create_app(settings, llm_override=BenchmarkLLM(llm_delay), voice_override=voice)
+    probe = LagProbe()
+    app.add_api_route("/benchmark/stats", probe.stats, methods=["GET"])
+    serving.run(app, settings)
+
+
+# --- the client side: N real-time callers ----------------------------------------------------
+
+
+def _frame(samples: NDArray[np.int16]) -> str:
+    return json.dumps({"user_audio_chunk": base64.b64encode(samples.tobytes()).decode()})
+
+
+def prerecorded_frames() -> tuple[list[str], str]:
+    """The 32 ms frames of one utterance (a 220 Hz tone) and one frame of silence, as JSON."""
+    t = np.arange(int(SPEECH_SECONDS * 16_000)) / 16_000
+    speech = (0.3 * 32767 * np.sin(2 * np.pi * 220.0 * t)).astype(np.int16)
+    chunks = [_frame(speech[i : i + CHUNK_SAMPLES]) for i in range(0, speech.size, CHUNK_SAMPLES)]
+    return chunks, _frame(np.zeros(CHUNK_SAMPLES, dtype=np.int16))
+
+
+@dataclass
+class Results:
+    latencies: list[float] = field(default_factory=list)  # last speech chunk → first audio
+    text_latencies: list[float] = field(default_factory=list)  # user_message → agent_response
+    conversations: int = 0  # opened
+    unexpected_closes: dict[str, int] = field(default_factory=dict)
+    failed_connects: int = 0
+    late_ticks: int = 0  # ticks the sender could not keep in real time (> 5 ms late)
+    ticks: int = 0
+    frames_sent: int = 0
+
+    def closed(self, code: int | None, reason: str) -> None:
+        key = f"{code} {reason[:40]}"
+        self.unexpected_closes[key] = self.unexpected_closes.get(key, 0) + 1
+
+
+class Call:
+    """One caller: connects, speaks on the ticker's beat, reads everything, hangs up, again."""
+
+    def __init__(self, index: int, offset: int, cycle_ticks: int, results: Results) -> None:
+        self.index = index
+        self.offset = offset  # in ticks, so the calls do not all speak at once
+        self.cycle_ticks = cycle_ticks
+        self.results = results
+        self.ws: ClientConnection | None = None
+        self.speech_sent_at: float | None = None  # the last chunk of the utterance in flight
+        self.typed_at: float | None = None
+        self.cycles = 0
+        self.unanswered = 0  # turns sent that got no reply before the next one
+
+    async def live(self, url: str, call_seconds: float, stop: asyncio.Event) -> None:
+        rng = np.random.default_rng(self.index)
+        while not stop.is_set():
+            try:
+                ws = await connect(url, open_timeout=30, max_size=None)
+            except (OSError, TimeoutError, ConnectionClosed):
+                self.results.failed_connects += 1
+                await asyncio.sleep(1)
+                continue
+            await ws.send(json.dumps({"type": "conversation_initiation_client_data"}))
+            self.results.conversations += 1
+            self.ws = ws
+            length = call_seconds * float(rng.uniform(0.8, 1.2))
+            reading = asyncio.create_task(self._read(ws))
+            stopping = asyncio.create_task(stop.wait())
+            done, _ = await asyncio.wait({reading, stopping}, timeout=length)
+            self.ws = None
+            if reading in done:  # the server ended the call
+                code = ws.close_code
+                self.results.closed(code, ws.close_reason or "")
+            stopping.cancel()
+            reading.cancel()
+            await ws.close()
+            self.speech_sent_at = self.typed_at = None
+
+    async def _read(self, ws: ClientConnection) -> None:
+        try:
+            async for message in ws:
+                assert isinstance(message, str)
+                kind = message[9 : message.find('"', 9)]  # {"type":"<kind>",...
+                if kind == "audio" and self.speech_sent_at is not None:
+                    self.results.latencies.append(time.monotonic() - self.speech_sent_at)
+                    self.speech_sent_at = None
+                elif kind == "agent_response" and self.typed_at is not None:
+                    self.results.text_latencies.append(time.monotonic() - self.typed_at)
+                    self.typed_at = None
+                elif kind == "ping":
+                    event_id = json.loads(message)["ping_event"]["event_id"]
+                    await ws.send(json.dumps({"type": "pong", "event_id": event_id}))
+        except ConnectionClosed:
+            return
+
+    def frame(self, tick: int, speech: list[str], silence: str) -> tuple[str, str | None]:
+        """This tick's audio frame, and a typed message to send first, if any."""
+        position = (tick + self.offset) % self.cycle_ticks
+        typed_turn = self.cycles % 3 == 2
+        if position == 0:
+            self.cycles += 1
+        if typed_turn:
+            if position == 0:
+                return silence, json.dumps({"type": "user_message", "text": QUESTION})
+            return silence, None
+        return (speech[position] if position < len(speech) else silence), None
+
+
+async def ticker(
+    calls: list[Call], speech: list[str], silence: str, results: Results, stop: asyncio.Event
+) -> None:
+    """Every 32 ms, one frame to every open call: real-time audio, as a browser streams it."""
+    loop = asyncio.get_running_loop()
+    next_at = loop.time()
+    tick = 0
+    while not stop.is_set():
+        now = time.monotonic()
+        for call in calls:
+            ws = call.ws
+            if ws is None:
+                continue
+            frame, typed = call.frame(tick, speech, silence)
+            try:
+                if typed is not None:
+                    await ws.send(typed)
+                    call.typed_at = now
+                await ws.send(frame)
+            except ConnectionClosed:
+                continue
+            results.frames_sent += 1
+            if frame is speech[-1]:
+                call.speech_sent_at = now
+        tick += 1
+        results.ticks += 1
+        next_at += CHUNK_SECONDS
+        delay = next_at - loop.time()
+        if delay < -0.005:
+            results.late_ticks += 1
+        if delay < -1.0:  # hopelessly behind: drop the backlog rather than burst
+            next_at = loop.time()
+        await asyncio.sleep(max(0.0, delay))
+
+
+# --- running it ------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def benchmark_server(llm_delay: float, stt_delay: float) -> Iterator[tuple[str, int]]:
+    """Start :func:`serve` in a child process; yields its base URL and pid."""
+    with tempfile.TemporaryDirectory() as scratch:
+        port = free_port()
+        log = (Path(scratch) / "server.log").open("wb")
+        command = [sys.executable, "-m", "benchmarks.load", "serve", "--port", str(port)]
+        command += ["--data-dir", scratch, "--llm-delay", str(llm_delay)]
+        command += ["--stt-delay", str(stt_delay)]
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PARLEY_")}
+        process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+            command, stdout=log, stderr=subprocess.STDOUT, env=env
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError((Path(scratch) / "server.log").read_text())
+                try:
+                    if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    time.sleep(0.1)
+            yield base, process.pid
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+            log.close()
+
+
+async def setup(rest: httpx.AsyncClient, vad_score: bool) -> str:
+    """Create the agent; returns a signed conversation URL (reusable for 15 minutes)."""
+    events = ["audio", "interruption", "user_transcript", "agent_response", "ping"]
+    config: dict[str, Any] = {
+        "agent": {"first_message": "Hi! How can I help?", "prompt": {"prompt": "Be brief."}},
+        "conversation": {"client_events": events + (["vad_score"] if vad_score else [])},
+    }
+    created = await rest.post("/v1/convai/agents/create", json={"conversation_config": config})
+    created.raise_for_status()
+    agent_id = created.json()["agent_id"]
+    signed = await rest.get("/v1/convai/conversation/get-signed-url", params={"agent_id": agent_id})
+    signed.raise_for_status()
+    url: str = signed.json()["signed_url"]
+    return url
+
+
+async def stats(rest: httpx.AsyncClient, reset: bool = False) -> dict[str, Any]:
+    response = await rest.get("/benchmark/stats", params={"reset": reset})
+    response.raise_for_status()
+    figures: dict[str, Any] = response.json()
+    return figures
+
+
+def _ms(samples: list[float]) -> str:
+    if len(samples) < 2:
+        return "n/a"
+    q = statistics.quantiles([s * 1000 for s in samples], n=100, method="inclusive")
+    return f"p50 {q[49]:.0f} ms, p99 {q[98]:.0f} ms (n={len(samples)})"
+
+
+async def run(args: argparse.Namespace) -> None:
+    speech, silence = prerecorded_frames()
+    cycle_ticks = round(args.cycle_seconds / CHUNK_SECONDS)
+    with benchmark_server(args.llm_delay, args.stt_delay) as (base, pid):
+        async with httpx.AsyncClient(
+            base_url=base, headers={"xi-api-key": KEY}, timeout=30
+        ) as rest:
+            url = await setup(rest, args.vad_score)
+            await stats(rest, reset=True)  # starts the probe
+            await asyncio.sleep(5)  # the lag of the idle server: what the machine adds
+            idle = await stats(rest, reset=True)
+            results = Results()
+            stop = asyncio.Event()
+            calls = [
+                Call(i, (i * 7919) % cycle_ticks, cycle_ticks, results)
+                for i in range(args.conversations)
+            ]
+            lives = []
+            print(f"opening {args.conversations} conversations (server pid {pid}) ...", flush=True)
+            for start in range(0, len(calls), args.ramp_batch):
+                for call in calls[start : start + args.ramp_batch]:
+                    lives.append(asyncio.create_task(call.live(url, args.call_seconds, stop)))
+                await asyncio.sleep(args.ramp_batch / args.ramp_rate)
+                if start == 0:
+                    sender = asyncio.create_task(ticker(calls, speech, silence, results, stop))
+            await asyncio.sleep(args.warmup_seconds)
+            results.latencies.clear()
+            results.text_latencies.clear()
+            results.late_ticks = results.ticks = results.frames_sent = 0
+            before = await stats(rest, reset=True)
+            client_before = time.process_time()
+            started = time.monotonic()
+            await asyncio.sleep(args.seconds)
+            after = await stats(rest, reset=True)
+            elapsed = time.monotonic() - started
+            client_cpu = (time.process_time() - client_before) / elapsed
+            open_now = sum(call.ws is not None for call in calls)
+            report(args, idle, before, after, elapsed, client_cpu, open_now, results)
+            if args.soak_seconds > 0:
+                await soak(rest, args, results)
+            stop.set()
+            await asyncio.gather(*lives, sender, return_exceptions=True)
+    print(f"(server pid was {pid})")
+
+
+def report(
+    args: argparse.Namespace,
+    idle: dict[str, Any],
+    before: dict[str, Any],
+    after: dict[str, Any],
+    elapsed: float,
+    client_cpu: float,
+    open_now: int,
+    results: Results,
+) -> None:
+    n = args.conversations
+    server_cpu = (after["cpu_seconds"] - before["cpu_seconds"]) / elapsed
+    rss_per_call = (after["rss_bytes"] - idle["rss_bytes"]) / n / 2**20
+    lag = after["lag_ms"]
+    late = results.late_ticks / max(1, results.ticks)
+    print(f"\n{n} conversations, real-time pcm_16000 in 32 ms chunks, {elapsed:.0f} s measured")
+    print(f"  load average               {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    print(f"  open at the end            {open_now} / {n}")
+    print(f"  ended by the server        {sum(results.unexpected_closes.values())}", end="")
+    print(f"  {results.unexpected_closes or ''}")
+    print(f"  failed connects            {results.failed_connects}")
+    print(f"  spoken turns: reply        {_ms(results.latencies)}")
+    print("    (last speech chunk sent -> first audio; includes the end-of-turn silence)")
+    print(f"  typed turns: reply         {_ms(results.text_latencies)}")
+    print(f"  event-loop lag             p50 {lag['p50']:.1f} ms, ", end="")
+    print(f"p99 {lag['p99']:.1f} ms, max {lag['max']:.0f} ms")
+    quiet = idle["lag_ms"]
+    print(f"    (the idle server before the calls: p50 {quiet['p50']:.1f} ms, ", end="")
+    print(f"p99 {quiet['p99']:.1f} ms: what the machine itself adds)")
+    print(f"  server CPU                 {server_cpu:.0%} of a core, ", end="")
+    print(f"{server_cpu / n * 1000:.2f} ms/s per conversation, ", end="")
+    print(f"{server_cpu * elapsed / max(1, results.frames_sent) * 1e6:.0f} us per chunk received")
+    print(f"  server RSS                 {after['rss_bytes'] / 2**20:.0f} MB ", end="")
+    print(f"(idle {idle['rss_bytes'] / 2**20:.0f} MB): {rss_per_call:.2f} MB per conversation")
+    print(f"  client CPU                 {client_cpu:.0%} of a core; ", end="")
+    print(f"{late:.1%} of its 32 ms ticks ran late")
+
+
+async def soak(rest: httpx.AsyncClient, args: argparse.Namespace, results: Results) -> None:
+    """Keep the load on (calls keep hanging up and reconnecting) and watch RSS."""
+    print(f"\nsoak: {args.soak_seconds:.0f} s, RSS every 10 s", flush=True)
+    samples: list[tuple[float, float]] = []
+    started = time.monotonic()
+    opened = results.conversations
+    worst = 0.0
+    while (elapsed := time.monotonic() - started) < args.soak_seconds:
+        figures = await stats(rest, reset=True)
+        samples.append((elapsed, figures["rss_bytes"] / 2**20))
+        worst = max(worst, figures["lag_ms"]["max"])
+        if len(samples) % 6 == 0:
+            print(
+                f"  {elapsed:4.0f} s  RSS {samples[-1][1]:4.0f} MB  lag p99 "
+                f"{figures['lag_ms']['p99']:5.0f} ms  worst {worst:5.0f} ms  "
+                f"load {os.getloadavg()[0]:.1f}  ended {sum(results.unexpected_closes.values())}",
+                flush=True,
+            )
+            worst = 0.0
+        await asyncio.sleep(min(10.0, args.soak_seconds - elapsed))
+    figures = await stats(rest)
+    samples.append((time.monotonic() - started, figures["rss_bytes"] / 2**20))
+    times = np.array([t for t, _ in samples])
+    rss = np.array([r for _, r in samples])
+    half = len(samples) // 2
+    slope = float(np.polyfit(times[half:], rss[half:], 1)[0]) * 60 if len(samples) > 3 else 0
+    print(f"  conversations opened       {results.conversations - opened} during the soak")
+    print(f"  RSS                        start {rss[0]:.0f} MB, end {rss[-1]:.0f} MB, ", end="")
+    print(f"max {rss.max():.0f} MB")
+    print(f"  RSS trend, second half     {slope:+.2f} MB/min")
+    print(f"  ended by the server        {results.unexpected_closes or 'none'}")
+
+
+class _NullRecorder:
+    async def save(self, snapshot: Any) -> None:
+        pass
+
+
+async def frames(count: int) -> None:
+    """The per-frame path alone, in this process: ``parse_frame`` then ``Conversation.hear``
+    for ``count`` chunks of the callers' script (turns included, a new conversation every two
+    minutes of audio), as fast as it goes."""
+    from parley.api.frames import parse_frame
+    from parley.clock import SystemClock
+    from parley.engine.conversation import Conversation
+    from parley.engine.session import resolve_session
+    from parley.schemas.events import UserAudioChunk
+    from tests.engine.harness import stored_agent
+
+    speech, silence = prerecorded_frames()
+    script = speech + [silence] * (round(8 / CHUNK_SECONDS) - len(speech))
+    clock = SystemClock()
+    voice = VoiceProviders(BenchmarkVAD(), BenchmarkSTT(0), BenchmarkTTS(), "benchmark")
+    session = resolve_session(stored_agent(), None, "conv_frames", clock.now())
+    sent = 0
+
+    async def emit(event: Any) -> None:
+        nonlocal sent
+        sent += 1
+
+    def conversation() -> Conversation:
+        return Conversation(session, BenchmarkLLM(0), clock, emit, _NullRecorder(), voice=voice)
+
+    per_call = round(120 / CHUNK_SECONDS)  # a two-minute call, then the next one
+    cpu = 0.0
+    for start in range(0, count, per_call):
+        call = conversation()
+        await call.start()
+        started = time.process_time()
+        for i in range(start, min(count, start + per_call)):
+            event = parse_frame(script[i % len(script)])
+            assert isinstance(event, UserAudioChunk)
+            await call.hear(event.user_audio_chunk)
+            if i % 64 == 0:
+                await asyncio.sleep(0)  # let the turns run
+        cpu += time.process_time() - started
+        await call.shutdown()
+    print(f"{count} chunks: {cpu / count * 1e6:.1f} us CPU per 32 ms chunk ({sent} events out)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command")
+    server = sub.add_parser("serve", help="(internal) the benchmark server")
+    server.add_argument("--port", type=int, required=True)
+    server.add_argument("--data-dir", type=Path, required=True)
+    server.add_argument("--llm-delay", type=float, default=0.0)
+    server.add_argument("--stt-delay", type=float, default=0.0)
+    per_frame = sub.add_parser("frames", help="the per-frame path alone, in-process")
+    per_frame.add_argument("--chunks", type=int, default=50_000)
+    parser.add_argument("--conversations", type=int, default=100)
+    parser.add_argument("--seconds", type=float, default=30, help="the measured window")
+    parser.add_argument("--soak-seconds", type=float, default=0, help="then a soak this long")
+    parser.add_argument("--warmup-seconds", type=float, default=10)
+    parser.add_argument("--cycle-seconds", type=float, default=8, help="one turn per cycle")
+    parser.add_argument("--call-seconds", type=float, default=120, help="then hang up, redial")
+    parser.add_argument("--ramp-rate", type=float, default=100, help="new calls per second")
+    parser.add_argument("--ramp-batch", type=int, default=20)
+    parser.add_argument("--llm-delay", type=float, default=0.3, help="first token (idle wait)")
+    parser.add_argument("--stt-delay", type=float, default=0.1, help="transcript (idle wait)")
+    parser.add_argument("--vad-score", action="store_true", help="also ask for vad_score")
+    args = parser.parse_args()
+    if args.command == "serve":
+        serve(args.port, args.data_dir, args.llm_delay, args.stt_delay)
+        return
+    if args.command == "frames":
+        asyncio.run(frames(args.chunks))
+        return
+    if not 1 <= args.conversations <= 2000 or args.seconds > 3600 or args.soak_seconds > 3600:
+        parser.error("at most 2000 conversations and an hour per phase")
+    asyncio.run(run(args))
+
+
+if __name__ == "__main__":
+    main()
