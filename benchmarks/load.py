@@ -308,11 +308,16 @@ class Call:
         self.cycles = 0
         self.unanswered = 0  # turns sent that got no reply before the next one
 
-    async def live(self, url: str, call_seconds: float, stop: asyncio.Event) -> None:
+    async def live(self, url: str, call_seconds: float, stop: asyncio.Event, deflate: bool) -> None:
         rng = np.random.default_rng(self.index)
         while not stop.is_set():
             try:
-                ws = await connect(url, open_timeout=30, max_size=None)
+                ws = await connect(
+                    url,
+                    open_timeout=30,
+                    max_size=None,
+                    compression="deflate" if deflate else None,
+                )
             except (OSError, TimeoutError, ConnectionClosed):
                 self.results.failed_connects += 1
                 await asyncio.sleep(1)
@@ -486,7 +491,8 @@ async def run(args: argparse.Namespace) -> None:
             print(f"opening {args.conversations} conversations (server pid {pid}) ...", flush=True)
             for start in range(0, len(calls), args.ramp_batch):
                 for call in calls[start : start + args.ramp_batch]:
-                    lives.append(asyncio.create_task(call.live(url, args.call_seconds, stop)))
+                    life = call.live(url, args.call_seconds, stop, not args.no_deflate)
+                    lives.append(asyncio.create_task(life))
                 await asyncio.sleep(args.ramp_batch / args.ramp_rate)
                 if start == 0:
                     sender = asyncio.create_task(ticker(calls, speech, silence, results, stop))
@@ -649,6 +655,9 @@ def main() -> None:
     parser.add_argument("--llm-delay", type=float, default=0.3, help="first token (idle wait)")
     parser.add_argument("--stt-delay", type=float, default=0.1, help="transcript (idle wait)")
     parser.add_argument("--vad-score", action="store_true", help="also ask for vad_score")
+    parser.add_argument(
+        "--no-deflate", action="store_true", help="clients do not offer permessage-deflate"
+    )
     args = parser.parse_args()
     if args.command == "serve":
         serve(args.port, args.data_dir, args.llm_delay, args.stt_delay)

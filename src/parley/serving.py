@@ -76,9 +76,10 @@ def run(app: FastAPI, settings: Settings) -> None:
         log_level=settings.log_level,
         ws="websockets-sansio",
         ws_max_size=settings.ws_max_message_bytes,
-        # permessage-deflate (offered by browsers) cost ~17 % of the server's CPU under load
-        # (benchmarks/load.py) to squeeze base64 audio a little: calls go uncompressed.
-        ws_per_message_deflate=False,
+        # permessage-deflate costs ~17 % of the server's CPU under load (benchmarks/load.py),
+        # but stays on: without it, the JS SDK under Node receives the metadata and the first
+        # message in one read and drops the first message (tests/test_conversation_js_sdk.py).
+        ws_per_message_deflate=True,
         timeout_graceful_shutdown=10,  # REST requests still running once the calls are done
     )
     DrainingServer(config, wind_down).run()
