@@ -42,7 +42,7 @@ async def test_audio_is_encoded_in_the_clients_format() -> None:
         ("ulaw_8000", 8000),
     ):
         mouth = Mouth(FakeTTS(clock=clock, seconds_per_char=0.05), clock, output)
-        mouth.voice.say("Twenty chars of text.")
+        mouth.voice.say("Twenty-one characters")  # one clause: 21 chars of fake audio
         await mouth.voice.finish()
         total = sum(len(audio) for audio, _ in mouth.sent)
         assert abs(total / bytes_per_second - 21 * 0.05) < 0.05, output
