@@ -98,13 +98,15 @@ def fits_the_screen(page: Page) -> bool:
 
 def wait_for_stored_metric(rest: httpx.Client, conversation_id: str, metric: str) -> None:
     deadline = time.monotonic() + 90
+    transcript: list[dict[str, Any]] = []
     while time.monotonic() < deadline:
         transcript = rest.get(f"/v1/convai/conversations/{conversation_id}").json()["transcript"]
         metrics = [e.get("conversation_turn_metrics", {}).get("metrics", {}) for e in transcript]
         if any(metric in m for m in metrics):
             return
         time.sleep(0.5)
-    raise AssertionError(f"no {metric} stored for {conversation_id}")
+    said = [(e["role"], e["message"], e["interrupted"]) for e in transcript]
+    raise AssertionError(f"no {metric} stored for {conversation_id}: {said}")
 
 
 def edit_json(page: Page, change: dict[str, Any]) -> None:
@@ -209,7 +211,7 @@ def test_voice_call_with_human_speech_then_its_history(
         rest,
         "Concierge",
         LONG_FIRST_MESSAGE,
-        {"prompt": "You are a friendly concierge. Answer in one sentence."},
+        {"prompt": "You are a friendly concierge. Answer in one sentence.", "temperature": 0},
         {
             "turn": {"turn_eagerness": "eager"},
             "conversation": {"client_events": [*VOICE_EVENTS, "tentative_user_transcript"]},

@@ -68,6 +68,7 @@ class SpeculativeLLM:
     async def start(self, request: LLMRequest) -> None:
         """Begin generating the reply to ``request`` (replacing any earlier speculation)."""
         await self.discard()
+        log.debug("speculative reply started (%d messages)", len(request.messages))
         self._prefetch = _Prefetch(self._llm, request)
 
     async def discard(self) -> None:
@@ -80,6 +81,7 @@ class SpeculativeLLM:
         prefetch, self._prefetch = self._prefetch, None
         if prefetch is not None and prefetch.request == request:
             self.hits += 1
+            log.debug("the turn takes the speculative reply")
             async for chunk in prefetch.chunks():
                 yield chunk
             return
