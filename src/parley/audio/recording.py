@@ -29,8 +29,12 @@ class Track:
 
     def __init__(self) -> None:
         self._file: IO[bytes] | None = None  # created with the first audio
+        self._position: int | None = None  # the file's position in samples, when known
         self.samples = 0  # the end of the audio written so far
-        self.written = False
+
+    @property
+    def written(self) -> bool:
+        return self._file is not None
 
     def write(self, at_sample: int, audio: NDArray[np.float32]) -> None:
         """Place ``audio`` starting at ``at_sample`` (over anything already there)."""
@@ -38,21 +42,25 @@ class Track:
             return
         if self._file is None:
             self._file = tempfile.TemporaryFile()  # noqa: SIM115 - owned until close()
-        self._file.seek(max(0, at_sample) * BYTES_PER_SAMPLE)
+        start = max(0, at_sample)
+        if start != self._position:  # the user's chunks follow on: no seek per audio frame
+            self._file.seek(start * BYTES_PER_SAMPLE)
         self._file.write(float32_to_pcm16(audio).tobytes())
-        self.samples = max(self.samples, max(0, at_sample) + audio.size)
-        self.written = True
+        self._position = start + audio.size
+        self.samples = max(self.samples, self._position)
 
     def truncate(self, at_sample: int) -> None:
         """Drop everything from ``at_sample`` on (audio the listener never heard)."""
         if self._file is not None and at_sample < self.samples:
             self._file.truncate(max(0, at_sample) * BYTES_PER_SAMPLE)
             self.samples = max(0, at_sample)
+            self._position = None
 
     def read(self, start: int, count: int) -> NDArray[np.int32]:
         """``count`` samples from ``start``; silence where nothing was written."""
         block = np.zeros(count, dtype=np.int32)
         if self._file is not None:
+            self._position = None
             self._file.seek(start * BYTES_PER_SAMPLE)
             data = np.frombuffer(self._file.read(count * BYTES_PER_SAMPLE), dtype=np.int16)
             block[: data.size] = data
