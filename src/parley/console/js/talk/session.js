@@ -28,6 +28,7 @@ export class ConversationSession {
     this.handlers = handlers;
     this.voice = voice;
     this.state = "connecting";
+    this.statesSeen = ["connecting"]; // every state shown, in order (some last only ~100 ms)
     this.lastInterruption = -1;
     this.microphone = null;
     this.speaker = null;
@@ -66,6 +67,7 @@ export class ConversationSession {
   setState(state) {
     if (state === this.state && state !== "connecting") return;
     this.state = state;
+    this.statesSeen.push(state);
     this.handlers.onState?.(state);
   }
 
