@@ -132,6 +132,8 @@ def llm_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProce
             "PARLEY_PING_INTERVAL_SECONDS": "0.5",
             # a slow CI box must not turn into llm_timeout: these tests are not about timeouts
             "PARLEY_LLM_TIMEOUT_SECONDS": "60",
+            # e.g. PARLEY_TEST_SERVER_LOG_LEVEL=debug to follow a flaky voice test turn by turn
+            "PARLEY_LOG_LEVEL": os.environ.get("PARLEY_TEST_SERVER_LOG_LEVEL", "info"),
         },
     )
     process.start(timeout=300)

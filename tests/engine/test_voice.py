@@ -99,6 +99,26 @@ async def test_noise_that_barged_in_makes_the_agent_resume() -> None:
     await h.close()
 
 
+async def test_a_reply_cut_by_noise_before_it_was_heard_is_given_again() -> None:
+    h = await voice_harness(
+        [(3.0, 4.0), (4.7, 5.3)],
+        ["what time do you open", ""],  # the question, then a cough before the answer
+        [say("We open at nine.", delay=2.0), say("We open at nine, every day.")],
+    ).start()
+    await talk(h, 8.0)
+    await h.clock.advance(3.0)
+    question, retry = h.llm.requests[-2:]
+    assert retry.messages == question.messages, "the same reply is asked for again"
+    assert all(m.content != RESUME for r in h.llm.requests for m in r.messages)
+    assert h.said()[-1] == "We open at nine, every day."
+    answer = h.recorder.last.transcript[-1]
+    assert (answer["role"], answer["interrupted"]) == ("agent", False)
+    metrics = answer["conversation_turn_metrics"]["metrics"]
+    # measured from the end of the question: the user waited through the false interruption
+    assert metrics["first_audio_sent"]["elapsed_time"] > 5.3 - 4.0
+    await h.close()
+
+
 async def test_first_message_can_be_protected_from_interruptions() -> None:
     h = await voice_harness(
         [(0.5, 1.2)], ["hi"], [say("Hi!")], disable_first_message_interruptions=True

@@ -138,6 +138,7 @@ class Conversation:
         self._recording = Recording() if self._voice is not None and session.record_voice else None
         self._hearing: Hearing | None = None
         self._barged_in = False
+        self._unheard: AgentTurn | None = None  # the turn a barge-in cut before it was heard
         self._audio_budget = TokenBucket(1.0, self._options.audio_burst_seconds, clock)
         self._input_format = AudioFormat.parse(session.input_format)  # validated with the agent
 
@@ -356,6 +357,7 @@ class Conversation:
     async def _run_turn(self, turn: AgentTurn) -> None:
         try:
             outcome = await turn.run()
+            log.debug("turn ended: %s", outcome.value)
         except LLMEmptyReplyError:
             log.warning("the LLM had nothing to say in %s", self.session.conversation_id)
             outcome = TurnOutcome.COMPLETED
@@ -404,6 +406,7 @@ class Conversation:
         """Stop the agent mid-turn (the user spoke). What the user heard is what counts:
         the client flushes its audio, the transcript and the LLM history keep the heard part."""
         task, turn = self._turn_task, self._turn
+        self._unheard = None
         if task is None or turn is None:
             return
         speaking = turn.speaking
@@ -414,11 +417,13 @@ class Conversation:
             self._recording.cut_agent(self._clock.monotonic() - self._started_monotonic)
         self._phase = Phase.LISTENING
         if speaking is None or not speaking.text:
+            self._unheard = turn if turn.rounds <= (0 if speaking is None else 1) else None
             return
         await self._outbox.send(
             ev.Interruption(interruption_event=ev.InterruptionBody(event_id=speaking.event_id))
         )
         heard = speaking.voice.heard_text() if speaking.voice is not None else speaking.text
+        self._unheard = turn if not heard and turn.rounds == 1 else None
         if speaking.entry is None:  # interrupted before the reply was published
             entry = TranscriptEntry("agent", heard or None, self._seconds_in_call())
             entry.interrupted = True
@@ -484,6 +489,8 @@ class Conversation:
             await self._hearing.feed_encoded(data)
 
     async def _on_heard(self, event: HeardEvent) -> None:
+        if not isinstance(event, VoiceActivity):
+            log.debug("heard %s (phase %s)", event, self._phase.value)
         match event:
             case VoiceActivity(score=score):
                 if self._outbox.wants("vad_score"):  # every chunk: build it only if asked for
@@ -536,11 +543,30 @@ class Conversation:
 
     async def _on_user_turn(self, text: str, timings: TurnTimings) -> None:
         barged_in, self._barged_in = self._barged_in, False
+        unheard, self._unheard = self._unheard, None
         if is_backchannel(text):
             if barged_in and self._phase is not Phase.ENDED:
-                self._start_turn(RESUME)  # a false interruption: pick the thread up again
+                self._resume(unheard)
             return
         await self._on_user_message(text, medium="audio", timings=timings)
+
+    def _resume(self, unheard: AgentTurn | None) -> None:
+        """A false interruption (a cough, an "uh-huh"): pick the thread up again. A turn cut
+        off before the user heard any of it is given again from the start, as the reply to
+        the same user turn (its latency then counts the detour); "continue where you left
+        off" would make the LLM continue the *user's* words."""
+        if unheard is None:
+            self._start_turn(RESUME)
+            return
+        answers = unheard.answers
+        self._start_turn(
+            unheard.instruction,
+            scripted=unheard.scripted,
+            uninterruptible=unheard.uninterruptible,
+            timings=TurnTimings(answers.user_speech_ended, answers.transcript_final)
+            if answers is not None
+            else None,
+        )
 
     # ------------------------------------------------------------------ timers
 

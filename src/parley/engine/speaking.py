@@ -77,14 +77,17 @@ class AgentVoice:
     def say(self, delta: str) -> None:
         """More text of the message; complete clauses start synthesis right away."""
         for clause in self._splitter.push(delta):
+            log.debug("message %d: clause queued: %r", self.event_id, clause)
             self._clauses.put_nowait(clause)
 
     async def finish(self) -> None:
         """The text is complete: wait until all of it has been synthesized and sent."""
         for clause in self._splitter.flush():
+            log.debug("message %d: last clause queued: %r", self.event_id, clause)
             self._clauses.put_nowait(clause)
         self._clauses.put_nowait(None)
         await self._worker
+        log.debug("message %d: all audio sent, plays until %.3f", self.event_id, self.plays_until)
 
     @property
     def plays_until(self) -> float:
@@ -123,6 +126,7 @@ class AgentVoice:
             if self._record is not None:
                 self._record(starts_at, chunk.samples, chunk.sample_rate)
             self._played(chunk.duration)
+            log.debug("message %d: %.2f s of audio sent", self.event_id, chunk.duration)
         self._heard.append(_Heard(clause, self._playing_until))
 
     def _encoder_for(self, sample_rate: int) -> OutputEncoder:

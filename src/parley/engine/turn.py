@@ -107,11 +107,16 @@ class AgentTurn:
         self._scripted = scripted
         self.speaking: AgentMessage | None = None
         self.uninterruptible = uninterruptible
+        self.rounds = 0  # messages begun so far (a tool call starts another)
+        # what it takes to give this turn again from the start (after a false interruption)
+        self.instruction, self.scripted = instruction, scripted
+        self.answers = context.timings  # the user turn this replies to (None: not a reply)
 
     async def run(self) -> TurnOutcome:
         try:
             return await self._rounds()
-        except BaseException:  # interrupted, or the LLM failed mid-reply: stop speaking now
+        except BaseException as error:  # interrupted, or the LLM failed: stop speaking now
+            log.debug("turn stopped by %r", error)
             if self.speaking is not None and self.speaking.voice is not None:
                 self.speaking.voice.stop()
             raise
@@ -126,6 +131,7 @@ class AgentTurn:
                 await self._generate(message)
             self._instruction = None
             entry = await self._say(message)
+            log.debug("message %d said: %r", message.event_id, message.text)
             if message.voice is not None:
                 await self._play_out(message.voice, entry)
             self.speaking = None
@@ -139,6 +145,7 @@ class AgentTurn:
         return TurnOutcome.COMPLETED
 
     def _new_message(self) -> AgentMessage:
+        self.rounds += 1
         event_id = self._ctx.outbox.next_event_id()
         voice = self._ctx.speak(event_id) if self._ctx.speak is not None else None
         return AgentMessage(event_id, voice=voice)
