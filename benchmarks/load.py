@@ -90,6 +90,9 @@ class BenchmarkLLM:
     def name(self) -> str:
         return "benchmark"
 
+    async def prefill(self, request: LLMRequest) -> None:
+        pass
+
     async def stream(self, request: LLMRequest) -> AsyncIterator[LLMChunk]:
         if self._delay:
             await asyncio.sleep(self._delay)

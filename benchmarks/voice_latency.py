@@ -124,17 +124,21 @@ class Client:
         return next((t for t, e in self.events if e["type"] == kind and t > after), None)
 
 
+# stage → the first client event that shows it
+STAGES = {
+    "transcript": "user_transcript",
+    "llm_first_text": "internal_tentative_agent_response",
+    "first_audio": "audio",
+}
+
+
 async def run_turn(client: Client, turn: Turn, audio: np.ndarray) -> None:
     await client.silence(0.5)
     turn.speech_end = await client.stream(audio)
     deadline = time.perf_counter() + 20
     while time.perf_counter() < deadline and client.first("audio", turn.speech_end) is None:
         await client.silence(0.032 * 5)
-    for stage, kind in (
-        ("transcript", "user_transcript"),
-        ("llm_first_text", "internal_tentative_agent_response"),
-        ("first_audio", "audio"),
-    ):
+    for stage, kind in STAGES.items():
         at = client.first(kind, turn.speech_end)
         if at is not None:
             turn.stages[stage] = at - turn.speech_end
@@ -187,8 +191,12 @@ async def drive(server: ServerProcess, turns: int) -> list[Turn]:
         await client.silence(3.0)  # the greeting plays
         for turn, audio in clips:
             await run_turn(client, turn, audio)
-            v2v = turn.stages.get("first_audio", float("nan")) * 1000
-            print(f"  {turn.label:18s} v2v {v2v:6.0f} ms  heard: {turn.heard!r}")
+            ms = {stage: turn.stages.get(stage, float("nan")) * 1000 for stage in STAGES}
+            print(
+                f"  {turn.label:18s} v2v {ms['first_audio']:6.0f} ms"
+                f" (transcript {ms['transcript']:4.0f}, text {ms['llm_first_text']:4.0f})"
+                f"  heard: {turn.heard!r}"
+            )
         receiver.cancel()
     return [turn for turn, _ in clips]
 
@@ -207,7 +215,7 @@ def report(turns: list[Turn], rss: float) -> None:
     for label in sorted({t.label for t in done}):
         subset = [t.stages["first_audio"] for t in done if t.label == label]
         print(f"  {label:18s} {percentiles(subset)}")
-    for stage in ("transcript", "llm_first_text", "first_audio"):
+    for stage in STAGES:
         print(
             f"stage {stage:16s} {percentiles([t.stages[stage] for t in done if stage in t.stages])}"
         )

@@ -37,6 +37,7 @@ class FakeLLM:
         self._replies = replies
         self._clock = clock
         self.requests: list[LLMRequest] = []
+        self.prefills: list[LLMRequest] = []
 
     @property
     def name(self) -> str:
@@ -48,6 +49,9 @@ class FakeLLM:
         if not self._replies:
             return say("(no more scripted replies)")
         return self._replies.pop(0)
+
+    async def prefill(self, request: LLMRequest) -> None:
+        self.prefills.append(request)
 
     async def stream(self, request: LLMRequest) -> AsyncIterator[LLMChunk]:
         self.requests.append(request)

@@ -363,6 +363,28 @@ async def test_generations_run_one_at_a_time() -> None:
     assert model.most_active == 1
 
 
+async def test_a_prefill_reads_the_prompt_only_when_the_model_is_idle() -> None:
+    model = FakeModel(["Sure", " thing."], delay=0.05)
+    llm = _fake_llm(model)
+    request = LLMRequest(messages=(SYSTEM, QUESTION), tools=(WEATHER,))
+    try:
+        await llm.prefill(request)
+        assert model.requests == [], "an unloaded model is not loaded for a prefill"
+        await llm.load()
+        await llm.prefill(request)
+        (prefill,) = model.requests
+        assert prefill["max_tokens"] == 1
+        reply = llm.stream(request)
+        assert await anext(reply) == TextDelta("Sure")
+        await llm.prefill(request)  # the reply holds the model: nothing waits, nothing runs
+        assert len(model.requests) == 2
+        await reply.aclose()
+        asked = model.requests[1]
+        assert (prefill["messages"], prefill["tools"]) == (asked["messages"], asked["tools"])
+    finally:
+        await llm.aclose()
+
+
 async def test_concurrent_loads_share_one_load_and_a_failed_load_can_be_retried() -> None:
     attempts: list[Path] = []
 

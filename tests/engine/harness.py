@@ -140,15 +140,18 @@ def voice_harness(
     *,
     tts_error: TTSError | None = None,
     platform_settings: dict[str, Any] | None = None,
+    interim: str | None = None,
     **agent: Any,
 ) -> Harness:
     """A voice conversation whose user speaks during ``speech`` (seconds of audio); an
-    ``STTError`` among the ``transcripts`` or a ``tts_error`` makes that model fail."""
+    ``STTError`` among the ``transcripts`` or a ``tts_error`` makes that model fail;
+    ``interim``: the text of every interim transcript (None: no interim transcripts)."""
 
     def providers(clock: VirtualClock) -> VoiceProviders:
+        partial = None if interim is None else lambda _: interim
         return VoiceProviders(
             vad=FakeVAD.from_segments(*speech),
-            stt=FakeSTT(*transcripts, clock=clock, delay=0.2),
+            stt=FakeSTT(*transcripts, clock=clock, delay=0.2, partial_text=partial),
             tts=FakeTTS(
                 ("fake",), clock=clock, latency=0.05, seconds_per_char=0.05, error=tts_error
             ),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from parley.engine.conversation import RESUME, Phase
 from parley.engine.voice import is_backchannel
+from parley.providers.llm.base import ChatMessage
 from tests.engine.harness import audio_ids, talk, voice_harness
 from tests.fake_llm import say
 
@@ -116,6 +117,21 @@ async def test_a_reply_cut_by_noise_before_it_was_heard_is_given_again() -> None
     metrics = answer["conversation_turn_metrics"]["metrics"]
     # measured from the end of the question: the user waited through the false interruption
     assert metrics["first_audio_sent"]["elapsed_time"] > 5.3 - 4.0
+    await h.close()
+
+
+async def test_the_llm_reads_the_words_heard_so_far_while_the_user_speaks() -> None:
+    h = await voice_harness(
+        [(2.0, 4.0)], ["what time do you open"], [say("At nine.")], interim="what time"
+    ).start()
+    await talk(h, 6.0)
+    await h.clock.advance(2.0)
+    assert h.llm.prefills, "interim transcripts warm the model"
+    warmed, asked = h.llm.prefills[-1].messages, h.llm.requests[-1].messages
+    assert warmed[-1] == ChatMessage("user", "what time")
+    assert asked[-1] == ChatMessage("user", "what time do you open")
+    assert warmed[:-1] == asked[:-1], "the reply's prompt begins with the warmed one"
+    assert h.said()[-1] == "At nine."
     await h.close()
 
 

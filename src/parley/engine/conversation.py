@@ -55,6 +55,7 @@ from parley.providers.llm.base import (
     ChatMessage,
     LLMEmptyReplyError,
     LLMError,
+    LLMRequest,
     LLMTimeoutError,
 )
 from parley.ratelimit import TokenBucket
@@ -502,6 +503,7 @@ class Conversation:
             case SustainedSpeech():
                 await self._on_sustained_speech()
             case InterimTranscript(text=text):
+                self._warm_reply(text)
                 await self._outbox.send(
                     ev.TentativeUserTranscript(
                         tentative_user_transcription_event=ev.UserTranscriptBody(
@@ -532,14 +534,25 @@ class Conversation:
         if self._speculation is not None:
             await self._speculation.discard()
 
+    def _warm_reply(self, text: str) -> None:
+        """The user is still speaking, and ``text`` is what they said so far: have the LLM
+        read the conversation up to these words now, so that the reply (speculative or not)
+        only has to read the last words. In the background: hearing never waits for it."""
+        if self._speculation is not None and self._phase in (Phase.LISTENING, Phase.SILENT):
+            self._spawn(self._speculation.prefill(self._reply_request(text)))
+
     async def _prepare_reply(self, text: str) -> None:
         """The user paused after ``text``: start the LLM on the reply it would get, so that it
         is under way when the pause turns out to be the end of the turn."""
         quiet = self._phase in (Phase.LISTENING, Phase.SILENT)
         if self._speculation is None or not quiet or is_backchannel(text):
             return
-        messages = (*self._history.messages(), ChatMessage("user", text))
-        await self._speculation.start(reply_request(self.session, messages))
+        await self._speculation.start(self._reply_request(text))
+
+    def _reply_request(self, user_text: str) -> LLMRequest:
+        """What the LLM would be asked if the user's turn were ``user_text``."""
+        messages = (*self._history.messages(), ChatMessage("user", user_text))
+        return reply_request(self.session, messages)
 
     async def _on_user_turn(self, text: str, timings: TurnTimings) -> None:
         barged_in, self._barged_in = self._barged_in, False

@@ -33,6 +33,9 @@ RecordAudio = Callable[[float, NDArray[np.float32], int], None]
 # for the first comma cost ~300 ms per reply with the 1.5B model, and two words instead of
 # four saved another ~60 ms at the p50 (benchmarks/voice_latency).
 FIRST_WORDS = 2
+# A comma (or ; : —) after the first word is a natural place for the first audio to end:
+# "Sure," is spoken one token sooner than "Sure, I".
+FIRST_CLAUSE_MIN_CHARS = 2
 
 
 @dataclass(frozen=True)
@@ -66,7 +69,9 @@ class AgentVoice:
         self._send = send
         self.event_id = event_id
         self._clock = clock
-        self._splitter = ClauseSplitter(first_words=FIRST_WORDS)
+        self._splitter = ClauseSplitter(
+            first_words=FIRST_WORDS, first_min_chars=FIRST_CLAUSE_MIN_CHARS
+        )
         self._clauses: asyncio.Queue[str | None] = asyncio.Queue()
         self._encoder: OutputEncoder | None = None
         self._playing_until = 0.0

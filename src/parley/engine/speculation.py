@@ -71,6 +71,11 @@ class SpeculativeLLM:
         log.debug("speculative reply started (%d messages)", len(request.messages))
         self._prefetch = _Prefetch(self._llm, request)
 
+    async def prefill(self, request: LLMRequest) -> None:
+        """Warm the model for ``request``, unless a speculative reply is using it."""
+        if self._prefetch is None:
+            await self._llm.prefill(request)
+
     async def discard(self) -> None:
         """The user went on: stop the speculative reply, so the model is free again."""
         prefetch, self._prefetch = self._prefetch, None

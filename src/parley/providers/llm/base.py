@@ -108,6 +108,13 @@ class LLM(Protocol):
         """Generate a reply. Cancelling the iteration stops generation promptly."""
         ...
 
+    async def prefill(self, request: LLMRequest) -> None:
+        """Read ``request``'s prompt into the model's cache without answering it, so that a
+        request that begins the same way soon after only reads what differs (the user is
+        still speaking: the reply will follow these words). Best effort: a model that is
+        busy, or has no cache of its own to warm, does nothing."""
+        ...
+
 
 class LLMError(Exception):
     """A provider failed. ``retryable`` says whether another attempt may succeed."""

@@ -35,6 +35,10 @@ class CascadeLLM:
     def name(self) -> str:
         return " > ".join(llm.name for llm in self._candidates)
 
+    async def prefill(self, request: LLMRequest) -> None:
+        """Warm the model that will be asked first."""
+        await self._candidates[0].prefill(request)
+
     async def stream(self, request: LLMRequest) -> AsyncIterator[LLMChunk]:
         failures: list[str] = []
         timed_out = False

@@ -63,6 +63,10 @@ class OpenAICompatibleLLM:
         """The URL requests go to."""
         return self._url
 
+    async def prefill(self, request: LLMRequest) -> None:
+        """Nothing: a remote server keeps its own prompt cache, and an extra request for every
+        interim transcript would be billed by hosted APIs."""
+
     async def stream(self, request: LLMRequest) -> AsyncGenerator[LLMChunk, None]:
         """Yield text deltas as they arrive, then the assembled tool calls.
 
