@@ -90,8 +90,11 @@ def test_streamed_deltas_give_each_clause_once_it_is_complete() -> None:
     splitter = ClauseSplitter()
     assert splitter.push("Sure") == []
     assert splitter.push("! Let me") == ["Sure!"]
-    assert splitter.push(" check.") == []  # "check." might still become "check.com"
-    assert splitter.push(" Done") == ["Let me check."]
+    assert splitter.push(" check.") == ["Let me check."]  # at once, not one token later
+    assert splitter.push(" It costs 3.") == []  # might become 3.50
+    assert splitter.push("50 for Dr.") == []
+    assert splitter.push(" Who?") == ["It costs 3.50 for Dr. Who?"]
+    assert splitter.push(" Done") == []
     assert splitter.flush() == ["Done"]
     assert splitter.flush() == []
 

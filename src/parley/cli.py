@@ -49,10 +49,21 @@ def serve(
 ) -> None:
     """Start the server (migrates the database first)."""
     settings = _settings(host=host, port=port, data_dir=data_dir, database_url=database_url)
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s"
-    )
+    configure_logging(settings.log_level)
     serving.run(create_app(settings), settings)
+
+
+def configure_logging(level_name: str) -> None:
+    """Parley's own loggers at ``level_name``; other libraries at INFO at most verbose, so
+    that ``debug`` follows a conversation turn by turn (with millisecond times) instead of
+    every WebSocket frame and SQL statement."""
+    level = logging.getLevelName(level_name.upper())
+    logging.basicConfig(
+        level=max(level, logging.INFO),
+        format="%(asctime)s.%(msecs)03d %(levelname)s %(name)s: %(message)s",
+        datefmt="%H:%M:%S",
+    )
+    logging.getLogger("parley").setLevel(level)
 
 
 def _with_services(settings: Settings, action: Callable[[Services], Awaitable[T]]) -> T:
