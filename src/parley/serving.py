@@ -73,7 +73,10 @@ def run(app: FastAPI, settings: Settings) -> None:
         app,
         host=settings.host,
         port=settings.port,
-        log_level=settings.log_level,
+        # at debug uvicorn logs every WebSocket frame; Parley's own debug log is what helps
+        log_level="info"
+        if settings.log_level.lower() in ("debug", "trace")
+        else settings.log_level,
         ws="websockets-sansio",
         ws_max_size=settings.ws_max_message_bytes,
         # permessage-deflate costs ~17 % of the server's CPU under load (benchmarks/load.py),
