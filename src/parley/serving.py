@@ -18,6 +18,7 @@ from types import FrameType
 import uvicorn
 from fastapi import FastAPI
 
+from parley.api.compression import ParleyWebSocketProtocol
 from parley.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -77,11 +78,10 @@ def run(app: FastAPI, settings: Settings) -> None:
         log_level="info"
         if settings.log_level.lower() in ("debug", "trace")
         else settings.log_level,
-        ws="websockets-sansio",
+        ws=ParleyWebSocketProtocol,  # uvicorn's websockets-sansio, audio sent uncompressed
         ws_max_size=settings.ws_max_message_bytes,
-        # permessage-deflate costs ~17 % of the server's CPU under load (benchmarks/load.py),
-        # but stays on: without it, the JS SDK under Node receives the metadata and the first
-        # message in one read and drops the first message (tests/test_conversation_js_sdk.py).
+        # stays on: without it, the JS SDK under Node receives the metadata and the first
+        # message in one read and drops the first message (tests/test_conversation_js_sdk.py)
         ws_per_message_deflate=True,
         timeout_graceful_shutdown=10,  # REST requests still running once the calls are done
     )
