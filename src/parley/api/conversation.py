@@ -19,6 +19,7 @@ from starlette.websockets import WebSocketDisconnect, WebSocketState
 from parley.api.auth import require_api_key
 from parley.api.errors import ApiError
 from parley.api.frames import FrameError, MessageTooBigError, UnknownEventError, parse_frame
+from parley.api.watchdog import Watchdog
 from parley.conversations.access import Caller
 from parley.conversations.service import Admission, AdmissionRefusedError
 from parley.engine.conversation import Conversation
@@ -209,15 +210,8 @@ class SocketSession:
             await conversation.fail(ConversationError("unknown", "Internal error.", 1011))
 
     async def _receive_text(self) -> str:
-        """The next text frame; raises for silence, oversized or binary frames and a close."""
-        idle = self._settings.idle_timeout_seconds
-        try:
-            async with asyncio.timeout(idle):
-                message = await self._ws.receive()
-        except TimeoutError:
-            raise ConversationError(
-                "transport_receive_timeout", f"No user input for {idle:g} s.", 1002
-            ) from None
+        """The next text frame; raises for oversized or binary frames and a close."""
+        message = await self._ws.receive()
         if message["type"] == "websocket.disconnect":
             self._client_gone = True
             if message.get("code") == MESSAGE_TOO_BIG:  # uvicorn refused it (ws_max_size)
@@ -259,29 +253,50 @@ class SocketSession:
         return None, []
 
     async def _read_loop(self, conversation: Conversation) -> None:
-        while True:
-            event = await self._next_event()
-            if event is None:
-                continue
-            if isinstance(event, UserAudioChunk):
-                await conversation.hear(event.user_audio_chunk)
-            else:
-                await conversation.handle(event)
+        """Feed the conversation; a client silent for ``idle_timeout_seconds`` (not even
+        audio) is ended with ``transport_receive_timeout``."""
+        idle = self._settings.idle_timeout_seconds
+        quiet = Watchdog(idle, _current_task())
+        quiet.start()
+        try:
+            while True:
+                event = await self._next_event()
+                quiet.start()
+                if event is None:
+                    continue
+                if isinstance(event, UserAudioChunk):
+                    await conversation.hear(event.user_audio_chunk)
+                else:
+                    await conversation.handle(event)
+        except asyncio.CancelledError:
+            if not quiet.caused_cancellation():
+                raise
+            raise ConversationError(
+                "transport_receive_timeout", f"No user input for {idle:g} s.", 1002
+            ) from None
+        finally:
+            quiet.close()
 
     async def _write(self) -> None:
+        """Send the queued events in order; a send that takes ``send_timeout_seconds`` (the
+        client stopped reading) drops the client."""
         timeout = self._settings.send_timeout_seconds
-        while (text := await self._outgoing.get()) is not None:
-            self._queued_bytes -= len(text)
-            try:
-                async with asyncio.timeout(timeout):
-                    await self._ws.send_text(text)
-            except TimeoutError:
-                self._stalled = f"client stopped reading: a send took over {timeout:g} s"
-                self._client_gone = True
-                return
-            except (WebSocketDisconnect, RuntimeError, OSError):
-                self._client_gone = True
-                return
+        sending = Watchdog(timeout, _current_task())
+        try:
+            while (text := await self._outgoing.get()) is not None:
+                self._queued_bytes -= len(text)
+                sending.start()
+                await self._ws.send_text(text)
+                sending.stop()
+        except asyncio.CancelledError:
+            if not sending.caused_cancellation():
+                raise
+            self._stalled = f"client stopped reading: a send took over {timeout:g} s"
+            self._client_gone = True
+        except (WebSocketDisconnect, RuntimeError, OSError):
+            self._client_gone = True
+        finally:
+            sending.close()
 
     async def _close(self, code: int, reason: str) -> None:
         """Send what is queued, then close (once)."""
@@ -298,6 +313,12 @@ def _close_reason(reason: str) -> str:
     """Close reasons are limited to 123 bytes."""
     encoded = reason.encode()[:123]
     return encoded.decode(errors="ignore")
+
+
+def _current_task() -> asyncio.Task[None]:
+    task = asyncio.current_task()
+    assert task is not None, "called from a task"
+    return task
 
 
 def _error_event(error: ConversationError) -> ErrorEvent:
