@@ -594,6 +594,9 @@ class _NullRecorder:
     async def save(self, snapshot: Any) -> None:
         pass
 
+    async def save_audio(self, conversation_id: str, audio: Any) -> None:
+        pass
+
 
 async def frames(count: int) -> None:
     """The per-frame path alone, in this process: ``parse_frame`` then ``Conversation.hear``

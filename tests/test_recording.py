@@ -7,6 +7,7 @@ import io
 import av
 import numpy as np
 
+from parley.audio.codec import float32_to_pcm16
 from parley.audio.recording import RATE, Recording
 from tests.fake_audio import tone
 
@@ -47,3 +48,22 @@ def test_the_mix_encodes_to_mp3_of_the_whole_call() -> None:
     assert all(level > 0.1 for level in seconds[:3]), "the user speaks first"
     assert seconds[3] < 0.02, "then a second of silence"
     assert all(level > 0.1 for level in seconds[4:]), "then the agent"
+
+
+def test_small_chunks_are_gathered_and_read_back_exactly() -> None:
+    track = Recording().user
+    chunks = [np.full(512, i / 200, dtype=np.float32) for i in range(100)]  # 3.2 s, 32 ms each
+    for index, chunk in enumerate(chunks):
+        track.write(index * 512, chunk)
+    track.write(10 * 512, np.zeros(512, dtype=np.float32))  # over audio written before
+    expected = np.concatenate(chunks)
+    expected[10 * 512 : 11 * 512] = 0
+    assert track.samples == expected.size
+    read = track.read(0, expected.size + 100)
+    assert np.array_equal(read[: expected.size], float32_to_pcm16(expected))
+    assert not read[expected.size :].any(), "silence after the end"
+    track.write(expected.size, chunks[1])  # follows on after a read
+    track.truncate(expected.size + 256)
+    assert track.samples == expected.size + 256
+    assert track.read(expected.size, 512)[:256].all()
+    track.close()

@@ -126,15 +126,24 @@ class OutputEncoder:
     def encode(self, samples: Float32Array | Int16Array) -> bytes:
         if samples.dtype == np.int16 and self.source_rate == self.format.sample_rate:
             return self._pack(samples.astype(np.int16, copy=False))  # no float round trip
+        return self.pack(self.resample(samples))
+
+    def encode_base64(self, samples: Float32Array | Int16Array) -> str:
+        return b64encode_audio(self.encode(samples))
+
+    def resample(self, samples: Float32Array | Int16Array) -> Float32Array:
+        """The first half of :meth:`encode`: float32 at the client's sample rate (what the
+        client will play, e.g. for the call's recording)."""
         floats = (
             pcm16_to_float32(samples.astype(np.int16, copy=False))
             if samples.dtype == np.int16
             else samples.astype(np.float32, copy=False)
         )
-        return self._pack(float32_to_pcm16(self._resampler.process(floats)))
+        return self._resampler.process(floats)
 
-    def encode_base64(self, samples: Float32Array | Int16Array) -> str:
-        return b64encode_audio(self.encode(samples))
+    def pack(self, samples: Float32Array) -> bytes:
+        """The second half of :meth:`encode`: client-rate float32 to the client's bytes."""
+        return self._pack(float32_to_pcm16(samples))
 
     def flush(self) -> bytes:
         """End of an utterance: the resampler's tail (a few ms). Ready for the next one after."""

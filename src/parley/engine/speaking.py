@@ -124,12 +124,13 @@ class AgentVoice:
             clause, self._settings.voice_id, self._settings.speed
         ):
             encoder = self._encoder_for(chunk.sample_rate)
-            audio = encoder.encode_base64(chunk.samples)
+            played = encoder.resample(chunk.samples)  # once, for the client and the recording
+            audio = b64encode_audio(encoder.pack(played))
             starts_at = max(self._clock.monotonic(), self._playing_until)
             if audio:
                 await self._send(audio, self.event_id)
             if self._record is not None:
-                self._record(starts_at, chunk.samples, chunk.sample_rate)
+                self._record(starts_at, played, encoder.format.sample_rate)
             self._played(chunk.duration)
             log.debug("message %d: %.2f s of audio sent", self.event_id, chunk.duration)
         self._heard.append(_Heard(clause, self._playing_until))
