@@ -137,3 +137,14 @@ def test_what_sounds_finished() -> None:
     assert sounds_finished('He said "yes."')
     assert not sounds_finished("I would like to")
     assert not sounds_finished("So I was thinking...")
+
+
+async def test_voice_activity_is_reported_only_when_asked_for() -> None:
+    for report in (True, False):
+        ears = Ears(FakeVAD.from_segments((0.5, 1.0)), FakeSTT("hi"), report_activity=report)
+        await ears.feed_seconds(2.0)
+        await settle()
+        activity = [e for e in ears.events if isinstance(e, VoiceActivity)]
+        assert bool(activity) is report
+        assert isinstance(ears.heard()[-1], UserTurn), "the turn is heard either way"
+        await ears.hearing.close()

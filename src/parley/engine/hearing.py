@@ -115,6 +115,9 @@ class HearingSettings:
     interim_every_seconds: float = 0.6
     barge_in_seconds: float = 0.4  # speech this long while the agent talks interrupts it
     max_utterance_seconds: float = 30.0
+    # VoiceActivity for every chunk (the client asked for vad_score events): otherwise the
+    # per-chunk delivery, ~5 % of a busy server's event loop, is skipped
+    report_activity: bool = True
 
 
 class Hearing:
@@ -166,7 +169,7 @@ class Hearing:
         scores = self._vad.process(audio)
         events = self._detector.feed(scores)
         self._keep(audio)
-        if scores:
+        if scores and self._settings.report_activity:
             await self._deliver(VoiceActivity(max(scores)))
         for event in events:
             await self._on(event)

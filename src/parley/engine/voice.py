@@ -66,7 +66,10 @@ class VoiceProviders:
         options = TranscribeOptions(
             keywords=tuple(asr.keywords or ()) if asr else (), language=session.language
         )
-        settings = HearingSettings(detector=DetectorSettings.for_eagerness(session.turn.eagerness))
+        settings = HearingSettings(
+            detector=DetectorSettings.for_eagerness(session.turn.eagerness),
+            report_activity="vad_score" in session.client_events,
+        )
         return Hearing(
             self.vad.stream(),
             self.stt,
