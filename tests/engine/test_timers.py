@@ -33,6 +33,23 @@ async def test_silent_user_is_re_engaged_after_turn_timeout() -> None:
     await h.close()
 
 
+async def test_re_engagements_stay_out_of_the_llms_history() -> None:
+    h = await Harness(
+        [say("Still there?"), say("Hello?"), say("Yes, ten.")],
+        {"agent": FIRST, "turn": {"turn_timeout": 5}},
+    ).start()
+    await h.clock.advance(10.2)
+    assert h.said() == ["Hi!", "Still there?", "Hello?"]
+    first, second = h.llm.requests
+    assert first.messages == second.messages, "the model never sees its own check-in"
+    await h.send(user("yes, table for ten"))
+    await h.clock.advance(0.1)
+    assert [m.content for m in h.llm.requests[-1].messages][-2:] == ["Hi!", "yes, table for ten"]
+    stored = [entry["message"] for entry in h.recorder.last.transcript]
+    assert stored == ["Hi!", "Still there?", "Hello?", "yes, table for ten", "Yes, ten."]
+    await h.close()
+
+
 async def test_user_activity_resets_the_timer() -> None:
     h = await Harness([say("Hello?")], {"agent": FIRST, "turn": {"turn_timeout": 5}}).start()
     await h.clock.advance(4)

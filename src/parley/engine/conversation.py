@@ -328,6 +328,7 @@ class Conversation:
         scripted: str | None = None,
         uninterruptible: bool = False,
         timings: TurnTimings | None = None,
+        remembered: bool = True,
     ) -> None:
         self._cancel_silence_timer()
         self._phase = Phase.RESPONDING
@@ -336,6 +337,7 @@ class Conversation:
             instruction,
             scripted=scripted,
             uninterruptible=uninterruptible,
+            remembered=remembered,
         )
         self._turn_task = asyncio.create_task(self._run_turn(self._turn))
 
@@ -576,6 +578,7 @@ class Conversation:
             unheard.instruction,
             scripted=unheard.scripted,
             uninterruptible=unheard.uninterruptible,
+            remembered=unheard.remembered,
             timings=TurnTimings(answers.user_speech_ended, answers.transcript_final)
             if answers is not None
             else None,
@@ -605,7 +608,10 @@ class Conversation:
             await self._finish(1000, "silence timeout: the user did not speak")
             return
         self._silence_task = None
-        self._start_turn(REENGAGE if self._transcript else OPEN)
+        if self._transcript:  # said and stored, but not in the LLM's history (see AgentTurn)
+            self._start_turn(REENGAGE, remembered=False)
+        else:
+            self._start_turn(OPEN)
 
     async def _ping_loop(self) -> None:
         interval = self._options.ping_interval_seconds

@@ -100,13 +100,18 @@ class AgentTurn:
         *,
         scripted: str | None = None,
         uninterruptible: bool = False,
+        remembered: bool = True,
     ) -> None:
-        """``scripted`` text is said as is, without the LLM (the first message)."""
+        """``scripted`` text is said as is, without the LLM (the first message); a turn that
+        is not ``remembered`` is said and stored in the transcript but left out of the LLM's
+        history (a re-engagement: seeing its own "Are you still there?" the model answers it,
+        "Yes, I am still here.", at the next one)."""
         self._ctx = context
         self._instruction = instruction
         self._scripted = scripted
         self.speaking: AgentMessage | None = None
         self.uninterruptible = uninterruptible
+        self.remembered = remembered
         self.rounds = 0  # messages begun so far (a tool call starts another)
         # what it takes to give this turn again from the start (after a false interruption)
         self.instruction, self.scripted = instruction, scripted
@@ -229,9 +234,10 @@ class AgentTurn:
     async def _say(self, message: AgentMessage) -> TranscriptEntry:
         """Record what this round said, then publish it (stored before the client sees it)."""
         text = message.text.strip()
-        message.history_index = self._ctx.history.add(
-            ChatMessage("assistant", text, tuple(message.tool_calls))
-        )
+        if self.remembered or message.tool_calls:
+            message.history_index = self._ctx.history.add(
+                ChatMessage("assistant", text, tuple(message.tool_calls))
+            )
         medium: Literal["text", "audio"] = "audio" if message.voice is not None else "text"
         entry = TranscriptEntry("agent", text or None, self._ctx.seconds_in_call(), medium)
         entry.timings, self._ctx.timings = self._ctx.timings, None  # the first message answering
