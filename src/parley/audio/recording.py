@@ -49,7 +49,8 @@ class Track:
         if self._file is None:
             self._file = tempfile.TemporaryFile()  # noqa: SIM115 - owned until close()
         start = max(0, at_sample)
-        if self._position is None or start != self._position + len(self._pending) // 2:
+        pending_end = None if self._position is None else self._position + self._pending_samples()
+        if start != pending_end:
             self._flush()
             self._file.seek(start * BYTES_PER_SAMPLE)
             self._position = start
@@ -58,10 +59,13 @@ class Track:
         if len(self._pending) >= FLUSH_BYTES:
             self._flush()
 
+    def _pending_samples(self) -> int:
+        return len(self._pending) // BYTES_PER_SAMPLE
+
     def _flush(self) -> None:
         if self._pending and self._file is not None and self._position is not None:
             self._file.write(self._pending)
-            self._position += len(self._pending) // BYTES_PER_SAMPLE
+            self._position += self._pending_samples()
             self._pending.clear()
 
     def truncate(self, at_sample: int) -> None:

@@ -420,6 +420,8 @@ class Conversation:
             self._recording.cut_agent(self._clock.monotonic() - self._started_monotonic)
         self._phase = Phase.LISTENING
         if speaking is None or not speaking.text:
+            # nothing said yet: cut before its first message began, or within that message
+            # (speaking None after a first round means tools are running: that was heard)
             self._unheard = turn if turn.rounds <= (0 if speaking is None else 1) else None
             return
         await self._outbox.send(
