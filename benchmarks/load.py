@@ -361,10 +361,9 @@ class Call:
     def frame(self, tick: int, speech: list[str], silence: str) -> tuple[str, str | None]:
         """This tick's audio frame, and a typed message to send first, if any."""
         position = (tick + self.offset) % self.cycle_ticks
-        typed_turn = self.cycles % 3 == 2
         if position == 0:
             self.cycles += 1
-        if typed_turn:
+        if self.cycles % 3 == 0:  # every third turn is typed; the whole cycle is silent then
             if position == 0:
                 return silence, json.dumps({"type": "user_message", "text": QUESTION})
             return silence, None
