@@ -603,7 +603,7 @@ async def frames(count: int) -> None:
     minutes of audio), as fast as it goes."""
     from parley.api.frames import parse_frame
     from parley.clock import SystemClock
-    from parley.engine.conversation import Conversation
+    from parley.engine.conversation import Conversation, EngineOptions
     from parley.engine.session import resolve_session
     from parley.schemas.events import UserAudioChunk
     from tests.engine.harness import stored_agent
@@ -619,10 +619,15 @@ async def frames(count: int) -> None:
         nonlocal sent
         sent += 1
 
-    def conversation() -> Conversation:
-        return Conversation(session, BenchmarkLLM(0), clock, emit, _NullRecorder(), voice=voice)
-
     per_call = round(120 / CHUNK_SECONDS)  # a two-minute call, then the next one
+    # the chunks come far faster than real time: allow a whole call's audio at once
+    options = EngineOptions(audio_burst_seconds=per_call * CHUNK_SECONDS + 1)
+
+    def conversation() -> Conversation:
+        return Conversation(
+            session, BenchmarkLLM(0), clock, emit, _NullRecorder(), options, voice=voice
+        )
+
     cpu = 0.0
     for start in range(0, count, per_call):
         call = conversation()
@@ -635,6 +640,8 @@ async def frames(count: int) -> None:
             if i % 64 == 0:
                 await asyncio.sleep(0)  # let the turns run
         cpu += time.process_time() - started
+        if call.ended.is_set():
+            raise RuntimeError(f"the conversation ended early ({call.close_reason})")
         await call.shutdown()
     print(f"{count} chunks: {cpu / count * 1e6:.1f} us CPU per 32 ms chunk ({sent} events out)")
 
