@@ -67,3 +67,14 @@ def test_small_chunks_are_gathered_and_read_back_exactly() -> None:
     assert track.samples == expected.size + 256
     assert track.read(expected.size, 512)[:256].all()
     track.close()
+
+
+def test_int16_chunks_are_written_as_they_are() -> None:
+    """The user's 16 kHz PCM is recorded from the client's own samples, bit for bit."""
+    recording = Recording()
+    chunks = [np.full(512, i * 100 - 3000, dtype=np.int16) for i in range(40)]
+    for chunk in chunks:
+        recording.add_user(0.0, chunk)
+    expected = np.concatenate(chunks)
+    assert np.array_equal(recording.user.read(0, expected.size), expected)
+    recording.close()

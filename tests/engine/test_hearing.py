@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from parley.audio.formats import AudioFormat
 from parley.engine.hearing import (
     HeardEvent,
     Hearing,
@@ -148,3 +149,35 @@ async def test_voice_activity_is_reported_only_when_asked_for() -> None:
         assert bool(activity) is report
         assert isinstance(ears.heard()[-1], UserTurn), "the turn is heard either way"
         await ears.hearing.close()
+
+
+async def test_the_recording_tap_gets_the_clients_samples_or_the_resampled_audio() -> None:
+    """16 kHz PCM reaches the recording as the client's own int16 samples (no float round
+    trip per chunk); another rate arrives there resampled to 16 kHz, as float32."""
+    tapped: list[np.ndarray] = []
+    samples = (np.arange(CHUNK, dtype=np.int16) * 37 - 9000).astype(np.int16)
+    for name, rate in (("pcm_16000", 16000), ("pcm_48000", 48000)):
+        tapped.clear()
+
+        async def listen(event: HeardEvent) -> None:
+            pass
+
+        hearing = Hearing(
+            FakeVAD.from_segments().stream(),
+            FakeSTT(""),
+            listen,
+            TranscribeOptions(),
+            input_format=AudioFormat.parse(name),
+            tap=tapped.append,
+        )
+        for _ in range(20):
+            await hearing.feed_encoded(samples.tobytes())
+        if rate == 16000:
+            assert all(chunk.dtype == np.int16 for chunk in tapped)
+            assert np.array_equal(np.concatenate(tapped), np.tile(samples, 20))
+        else:
+            assert all(chunk.dtype == np.float32 for chunk in tapped)
+            total = sum(
+                chunk.size for chunk in tapped
+            )  # a third as many, less soxr's delay (< 50 ms)
+            assert 20 * CHUNK / 3 - 800 <= total <= 20 * CHUNK / 3

@@ -97,15 +97,27 @@ class InputDecoder:
         """Decode one ``user_audio_chunk`` value; raises :class:`InvalidAudioChunkError`."""
         return self.decode(b64decode_audio(chunk))
 
+    @property
+    def resamples(self) -> bool:
+        """Whether the client's rate differs from ``target_rate`` (else :meth:`samples` are
+        already the target's samples, as int16)."""
+        return self.format.sample_rate != self.target_rate
+
     def decode(self, data: bytes) -> Float32Array:
-        return self._resampler.process(pcm16_to_float32(self._samples(data)))
+        return self.to_float(self.samples(data))
+
+    def to_float(self, samples: Int16Array) -> Float32Array:
+        """The second half of :meth:`decode`: int16 at the client's rate → float32 at
+        ``target_rate``."""
+        return self._resampler.process(pcm16_to_float32(samples))
 
     def flush(self) -> Float32Array:
         """End of the stream: the resampler's tail. A dangling odd byte is dropped."""
         self._carry = b""
         return self._resampler.flush()
 
-    def _samples(self, data: bytes) -> Int16Array:
+    def samples(self, data: bytes) -> Int16Array:
+        """The first half of :meth:`decode`: the client's bytes as int16 at its own rate."""
         if self.format.encoding is Encoding.ULAW:
             return ulaw_to_pcm16(data)
         if self._carry:

@@ -42,8 +42,9 @@ class Track:
     def written(self) -> bool:
         return self._file is not None
 
-    def write(self, at_sample: int, audio: NDArray[np.float32]) -> None:
-        """Place ``audio`` starting at ``at_sample`` (over anything already there)."""
+    def write(self, at_sample: int, audio: NDArray[np.float32] | NDArray[np.int16]) -> None:
+        """Place ``audio`` (float32 in [-1, 1], or int16) starting at ``at_sample`` (over
+        anything already there)."""
         if audio.size == 0:
             return
         if self._file is None:
@@ -54,7 +55,12 @@ class Track:
             self._flush()
             self._file.seek(start * BYTES_PER_SAMPLE)
             self._position = start
-        self._pending += float32_to_pcm16(audio).tobytes()
+        pcm = (
+            audio
+            if audio.dtype == np.int16
+            else float32_to_pcm16(audio.astype(np.float32, copy=False))
+        )
+        self._pending += pcm.tobytes()
         self.samples = max(self.samples, start + audio.size)
         if len(self._pending) >= FLUSH_BYTES:
             self._flush()
@@ -102,8 +108,9 @@ class Recording:
         self._user_next: int | None = None  # where the user's next chunk goes
         self._agent_resamplers: dict[int, Resampler] = {}
 
-    def add_user(self, at: float, audio: NDArray[np.float32]) -> None:
-        """A chunk of the user's 16 kHz audio, which arrives as a continuous stream."""
+    def add_user(self, at: float, audio: NDArray[np.float32] | NDArray[np.int16]) -> None:
+        """A chunk of the user's 16 kHz audio (float32 or int16), which arrives as a
+        continuous stream."""
         if self._user_next is None:
             self._user_next = round(at * RATE)
         self.user.write(self._user_next, audio)

@@ -640,7 +640,7 @@ class Conversation:
 
     # ------------------------------------------------------------------ records
 
-    def _record_user(self, audio: NDArray[np.float32]) -> None:
+    def _record_user(self, audio: NDArray[np.float32] | NDArray[np.int16]) -> None:
         assert self._recording is not None
         self._recording.add_user(self._clock.monotonic() - self._started_monotonic, audio)
 

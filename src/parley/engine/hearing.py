@@ -105,7 +105,9 @@ HeardEvent = (
     | VoiceActivity
 )
 Listener = Callable[[HeardEvent], Awaitable[None]]
-AudioTap = Callable[[Audio], None]  # sees every chunk of 16 kHz audio (the recording)
+# sees every chunk of 16 kHz audio (the recording): int16 as the client sent it where that
+# is 16 kHz already (no float round trip on the per-chunk path), float32 otherwise
+AudioTap = Callable[[Audio | NDArray[np.int16]], None]
 
 
 @dataclass(frozen=True)
@@ -151,21 +153,21 @@ class Hearing:
         self._finishing: set[asyncio.Task[None]] = set()
         self._delivery = asyncio.Lock()  # results reach the listener one at a time, in order
 
-    async def feed_base64(self, chunk: str) -> None:
-        """Hear one ``user_audio_chunk`` in the conversation's input format.
-
-        Raises :class:`~parley.audio.formats.InvalidAudioChunkError` for bad base64.
-        """
-        await self.feed(self._decoder.decode_base64(chunk))
-
     async def feed_encoded(self, data: bytes) -> None:
         """Hear raw audio bytes in the conversation's input format (already base64-decoded)."""
-        await self.feed(self._decoder.decode(data))
+        samples = self._decoder.samples(data)
+        audio = self._decoder.to_float(samples)
+        if self._tap is not None:
+            self._tap(audio if self._decoder.resamples else samples)
+        await self._hear(audio)
 
     async def feed(self, audio: Audio) -> None:
         """Hear one chunk of 16 kHz float32 audio."""
         if self._tap is not None:
             self._tap(audio)
+        await self._hear(audio)
+
+    async def _hear(self, audio: Audio) -> None:
         scores = self._vad.process(audio)
         events = self._detector.feed(scores)
         self._keep(audio)
