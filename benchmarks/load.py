@@ -33,6 +33,7 @@ import argparse
 import asyncio
 import base64
 import contextlib
+import gc
 import json
 import os
 import resource
@@ -71,6 +72,7 @@ from tests.servers import free_port
 KEY = "sk_benchmark_" + "0" * 32
 CHUNK_SECONDS = 0.032  # what browsers send: 512 samples of pcm_16000
 CHUNK_SAMPLES = 512
+SEND_SLOTS = 16  # the calls' chunks arrive spread over each 32 ms, 2 ms apart
 SPEECH_SECONDS = 1.6
 REPLY = ("Sure. ", "We are open from nine ", "until six, ", "every day of the week.")
 QUESTION = "what are your opening hours"
@@ -201,13 +203,25 @@ class BenchmarkTTS:
 
 class LagProbe:
     """How late a 10 ms timer fires on the server's event loop: the wait every ready event
-    (an audio chunk, a reply) suffers at that moment."""
+    (an audio chunk, a reply) suffers at that moment. Also times the full (generation 2)
+    garbage collections, which stop the loop for as long as they take."""
 
     INTERVAL = 0.01
 
     def __init__(self) -> None:
         self.samples: list[float] = []
+        self.full_collections: list[float] = []  # seconds each took
+        self._collection_started = 0.0
         self._task: asyncio.Task[None] | None = None
+        gc.callbacks.append(self._on_collection)
+
+    def _on_collection(self, phase: str, info: dict[str, int]) -> None:
+        if info["generation"] != 2:
+            return
+        if phase == "start":
+            self._collection_started = time.perf_counter()
+        else:
+            self.full_collections.append(time.perf_counter() - self._collection_started)
 
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
@@ -221,8 +235,10 @@ class LagProbe:
         if self._task is None:
             self._task = asyncio.create_task(self._run())
         lag = sorted(self.samples)
+        collections = self.full_collections
         if reset:
             self.samples = []
+            self.full_collections = []
         usage = resource.getrusage(resource.RUSAGE_SELF)
         return {
             "lag_ms": {
@@ -231,6 +247,7 @@ class LagProbe:
                 "max": (lag[-1] if lag else 0.0) * 1000,
                 "n": len(lag),
             },
+            "full_gc_ms": [round(seconds * 1000, 1) for seconds in collections],
             "cpu_seconds": usage.ru_utime + usage.ru_stime,
             "rss_bytes": _rss_bytes(),
         }
@@ -288,8 +305,8 @@ class Results:
     conversations: int = 0  # opened
     unexpected_closes: dict[str, int] = field(default_factory=dict)
     failed_connects: int = 0
-    late_ticks: int = 0  # ticks the sender could not keep in real time (> 5 ms late)
-    ticks: int = 0
+    late_ticks: int = 0  # sends the sender could not keep in real time (> 5 ms late)
+    ticks: int = 0  # sends: each slot of each 32 ms
     frames_sent: int = 0
 
     def closed(self, code: int | None, reason: str) -> None:
@@ -371,38 +388,56 @@ class Call:
 
 
 async def ticker(
-    calls: list[Call], speech: list[str], silence: str, results: Results, stop: asyncio.Event
+    calls: list[Call],
+    speech: list[str],
+    silence: str,
+    results: Results,
+    stop: asyncio.Event,
+    slots: int,
 ) -> None:
-    """Every 32 ms, one frame to every open call: real-time audio, as a browser streams it."""
+    """Every 32 ms, one frame to every open call: real-time audio, as browsers stream it.
+
+    Independent browsers each keep their own 32 ms beat, so their chunks arrive spread over
+    the interval: the calls are dealt into ``slots`` groups sent ``32 / slots`` ms apart. With
+    one slot every call sends at the same instant, a burst no real audience produces (the
+    worst case, ``--in-phase``)."""
     loop = asyncio.get_running_loop()
     next_at = loop.time()
     tick = 0
+    groups = [calls[slot::slots] for slot in range(slots)]
     while not stop.is_set():
-        now = time.monotonic()
-        for call in calls:
-            ws = call.ws
-            if ws is None:
-                continue
-            frame, typed = call.frame(tick, speech, silence)
-            try:
-                if typed is not None:
-                    await ws.send(typed)
-                    call.typed_at = now
-                await ws.send(frame)
-            except ConnectionClosed:
-                continue
-            results.frames_sent += 1
-            if frame is speech[-1]:
-                call.speech_sent_at = now
+        for group in groups:
+            await _send_frames(group, tick, speech, silence, results)
+            results.ticks += 1
+            next_at += CHUNK_SECONDS / slots
+            delay = next_at - loop.time()
+            if delay < -0.005:
+                results.late_ticks += 1
+            if delay < -1.0:  # hopelessly behind: drop the backlog rather than burst
+                next_at = loop.time()
+            await asyncio.sleep(max(0.0, delay))
         tick += 1
-        results.ticks += 1
-        next_at += CHUNK_SECONDS
-        delay = next_at - loop.time()
-        if delay < -0.005:
-            results.late_ticks += 1
-        if delay < -1.0:  # hopelessly behind: drop the backlog rather than burst
-            next_at = loop.time()
-        await asyncio.sleep(max(0.0, delay))
+
+
+async def _send_frames(
+    calls: list[Call], tick: int, speech: list[str], silence: str, results: Results
+) -> None:
+    now = time.monotonic()
+    for call in calls:
+        ws = call.ws
+        if ws is None:
+            continue
+        frame, typed = call.frame(tick, speech, silence)
+        try:
+            if typed is not None:
+                await ws.send(typed)
+                call.typed_at = now
+            await ws.send(frame)
+        except ConnectionClosed:
+            continue
+        results.frames_sent += 1
+        if frame is speech[-1]:
+            call.speech_sent_at = now
 
 
 # --- running it ------------------------------------------------------------------------------
@@ -497,7 +532,9 @@ async def run(args: argparse.Namespace) -> None:
                     lives.append(asyncio.create_task(life))
                 await asyncio.sleep(args.ramp_batch / args.ramp_rate)
                 if start == 0:
-                    sender = asyncio.create_task(ticker(calls, speech, silence, results, stop))
+                    slots = 1 if args.in_phase else SEND_SLOTS
+                    sending = ticker(calls, speech, silence, results, stop, slots)
+                    sender = asyncio.create_task(sending)
             await asyncio.sleep(args.warmup_seconds)
             results.latencies.clear()
             results.text_latencies.clear()
@@ -533,7 +570,9 @@ def report(
     rss_per_call = (after["rss_bytes"] - idle["rss_bytes"]) / n / 2**20
     lag = after["lag_ms"]
     late = results.late_ticks / max(1, results.ticks)
-    print(f"\n{n} conversations, real-time pcm_16000 in 32 ms chunks, {elapsed:.0f} s measured")
+    arrival = "all at once" if args.in_phase else f"spread over the 32 ms in {SEND_SLOTS} groups"
+    print(f"\n{n} conversations, real-time pcm_16000 in 32 ms chunks ({arrival}), ", end="")
+    print(f"{elapsed:.0f} s measured")
     print(f"  load average               {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     print(f"  open at the end            {open_now} / {n}")
     print(f"  ended by the server        {sum(results.unexpected_closes.values())}", end="")
@@ -547,13 +586,16 @@ def report(
     quiet = idle["lag_ms"]
     print(f"    (the idle server before the calls: p50 {quiet['p50']:.1f} ms, ", end="")
     print(f"p99 {quiet['p99']:.1f} ms: what the machine itself adds)")
+    pauses = after["full_gc_ms"]
+    print(f"  full garbage collections   {len(pauses)}", end="")
+    print(f", longest {max(pauses):.0f} ms (the loop stops meanwhile)" if pauses else "")
     print(f"  server CPU                 {server_cpu:.0%} of a core, ", end="")
     print(f"{server_cpu / n * 1000:.2f} ms/s per conversation, ", end="")
     print(f"{server_cpu * elapsed / max(1, results.frames_sent) * 1e6:.0f} us per chunk received")
     print(f"  server RSS                 {after['rss_bytes'] / 2**20:.0f} MB ", end="")
     print(f"(idle {idle['rss_bytes'] / 2**20:.0f} MB): {rss_per_call:.2f} MB per conversation")
     print(f"  client CPU                 {client_cpu:.0%} of a core; ", end="")
-    print(f"{late:.1%} of its 32 ms ticks ran late")
+    print(f"{late:.1%} of its sends ran over 5 ms late")
 
 
 async def soak(rest: httpx.AsyncClient, args: argparse.Namespace, results: Results) -> None:
@@ -669,6 +711,11 @@ def main() -> None:
     parser.add_argument("--vad-score", action="store_true", help="also ask for vad_score")
     parser.add_argument(
         "--no-deflate", action="store_true", help="clients do not offer permessage-deflate"
+    )
+    parser.add_argument(
+        "--in-phase",
+        action="store_true",
+        help="every call sends its chunk at the same instant (worst case), not spread over 32 ms",
     )
     args = parser.parse_args()
     if args.command == "serve":
