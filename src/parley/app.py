@@ -11,7 +11,7 @@ from typing import TextIO
 
 from fastapi import Depends, FastAPI
 
-from parley import __version__, redaction
+from parley import __version__, redaction, runtime
 from parley.api import agents, conversation, conversations, secrets, voices, widget
 from parley.api.auth import require_api_key
 from parley.api.console import install_console
@@ -53,6 +53,7 @@ async def _preload(services: Services) -> None:
         await services.embedded_llm.get()
         if services.settings.voice:
             await services.embedded_voice.get()
+        runtime.freeze_long_lived()  # the models' objects live as long as the process
     except Exception:  # the first conversation will report it; the server keeps serving
         log.exception("could not preload the local models")
 

@@ -18,6 +18,7 @@ from types import FrameType
 import uvicorn
 from fastapi import FastAPI
 
+from parley import runtime
 from parley.api.compression import ParleyWebSocketProtocol
 from parley.settings import Settings
 
@@ -38,6 +39,10 @@ class DrainingServer(uvicorn.Server):
     async def serve(self, sockets: list[socket.socket] | None = None) -> None:
         self._loop = asyncio.get_running_loop()
         await super().serve(sockets)
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)  # runs the app's start-up: services, migrations
+        runtime.freeze_long_lived()
 
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
         if self._loop is None or self._draining is not None or not self.started:
@@ -85,4 +90,5 @@ def run(app: FastAPI, settings: Settings) -> None:
         ws_per_message_deflate=True,
         timeout_graceful_shutdown=10,  # REST requests still running once the calls are done
     )
+    runtime.tune_collector()
     DrainingServer(config, wind_down).run()
