@@ -54,6 +54,22 @@ def test_frames_are_writable_contiguous_float32() -> None:
     assert frame[-1] == 511
 
 
+def test_a_chunk_of_exactly_one_frame_is_used_without_a_copy() -> None:
+    buffer = FrameBuffer()
+    chunk = np.linspace(-1, 1, VAD_FRAME_SAMPLES, dtype=np.float32)
+    assert [np.shares_memory(f, chunk) for f in buffer.frames(chunk)] == [True]
+    read_only = chunk.copy()
+    read_only.flags.writeable = False
+    seen = [(np.shares_memory(f, read_only), f.flags.writeable) for f in buffer.frames(read_only)]
+    assert seen == [(False, True)], "a read-only chunk is copied: native VADs get a writable frame"
+    assert list(buffer.frames(chunk[:100])) == []
+    # 100 samples were pending: the frame is put together in the buffer
+    assert [np.shares_memory(f, chunk) for f in buffer.frames(chunk)] == [False]
+    (frame,) = [f.copy() for f in buffer.frames(chunk)]
+    assert np.array_equal(frame, np.concatenate([chunk[412:], chunk[:412]]))
+    assert buffer.pending == 100
+
+
 def test_clear_drops_the_partial_frame() -> None:
     buffer = FrameBuffer()
     assert list(buffer.frames(np.ones(300, np.float32))) == []

@@ -141,7 +141,8 @@ class Conversation:
         self._barged_in = False
         self._unheard: AgentTurn | None = None  # the turn a barge-in cut before it was heard
         self._audio_budget = TokenBucket(1.0, self._options.audio_burst_seconds, clock)
-        self._input_format = AudioFormat.parse(session.input_format)  # validated with the agent
+        # validated with the agent; worked out once, as every audio chunk is checked with it
+        self._input_seconds_per_byte = AudioFormat.parse(session.input_format).duration_s(1)
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -481,7 +482,7 @@ class Conversation:
         except InvalidAudioChunkError as error:
             await self.fail(ConversationError("invalid_message", f"user_audio_chunk: {error}"))
             return
-        if not self._audio_budget.take(self._input_format.duration_s(len(data))):
+        if not self._audio_budget.take(len(data) * self._input_seconds_per_byte):
             await self.fail(
                 ConversationError(
                     "invalid_message",

@@ -144,6 +144,7 @@ class Hearing:
         self._decoder = InputDecoder(input_format or AudioFormat.parse("pcm_16000"))
         self._recent: deque[Audio] = deque()  # audio before speech, for the pre-roll
         self._recent_samples = 0
+        self._pre_roll_samples = int(self._settings.pre_roll_seconds * SAMPLE_RATE)
         self._utterance: list[Audio] = []
         self._speaking = False
         self._speech_started_at: float | None = None  # None once reported as sustained
@@ -189,13 +190,12 @@ class Hearing:
             await self._deliver(SustainedSpeech())
 
     def _keep(self, audio: Audio) -> None:
-        if self._speaking or self._detector.state.value != "quiet":
+        if self._speaking or self._detector.state is not SpeechState.QUIET:
             self._utterance.append(audio)
             return
         self._recent.append(audio)
         self._recent_samples += len(audio)
-        keep = int(self._settings.pre_roll_seconds * SAMPLE_RATE)
-        while self._recent_samples - len(self._recent[0]) > keep:
+        while self._recent_samples - len(self._recent[0]) > self._pre_roll_samples:
             self._recent_samples -= len(self._recent.popleft())
 
     async def _on(self, event: SpeechEvent) -> None:

@@ -71,9 +71,10 @@ class VADClosedError(VADError):
 class FrameBuffer:
     """Cuts audio of any length into fixed frames, keeping the remainder for the next call.
 
-    Every frame is copied into one writable, contiguous float32 buffer that is reused: consume
-    each frame before taking the next (native VADs then read it without another copy), and
-    iterate to the end, or the rest of the audio is lost.
+    Every frame is a writable, contiguous float32 array (native VADs read it without another
+    copy): the caller's chunk itself when it is exactly one frame and nothing is pending (what
+    browsers send), else a copy in one buffer that is reused. Consume each frame before taking
+    the next, and iterate to the end, or the rest of the audio is lost.
     """
 
     def __init__(self, frame_samples: int = VAD_FRAME_SAMPLES) -> None:
@@ -88,6 +89,9 @@ class FrameBuffer:
 
     def frames(self, audio: NDArray[np.float32]) -> Iterator[NDArray[np.float32]]:
         samples = np.asarray(audio, dtype=np.float32).ravel()
+        if self._filled == 0 and samples.size == self.frame_samples and samples.flags.writeable:
+            yield samples  # a browser's 32 ms chunk at 16 kHz is one frame: no copy
+            return
         start = 0
         while start < samples.size:
             take = min(self.frame_samples - self._filled, samples.size - start)
