@@ -302,6 +302,7 @@ def prerecorded_frames() -> tuple[list[str], str]:
 class Results:
     latencies: list[float] = field(default_factory=list)  # last speech chunk → first audio
     text_latencies: list[float] = field(default_factory=list)  # user_message → agent_response
+    setups: list[float] = field(default_factory=list)  # dialled → conversation started
     conversations: int = 0  # opened
     unexpected_closes: dict[str, int] = field(default_factory=dict)
     failed_connects: int = 0
@@ -331,6 +332,7 @@ class Call:
     async def live(self, url: str, call_seconds: float, stop: asyncio.Event, deflate: bool) -> None:
         rng = np.random.default_rng(self.index)
         while not stop.is_set():
+            dialled_at = time.monotonic()
             try:
                 ws = await connect(
                     url,
@@ -344,9 +346,8 @@ class Call:
                 continue
             await ws.send(json.dumps({"type": "conversation_initiation_client_data"}))
             self.results.conversations += 1
-            self.ws = ws
             length = call_seconds * float(rng.uniform(0.8, 1.2))
-            reading = asyncio.create_task(self._read(ws))
+            reading = asyncio.create_task(self._read(ws, dialled_at))
             stopping = asyncio.create_task(stop.wait())
             done, _ = await asyncio.wait({reading, stopping}, timeout=length)
             self.ws = None
@@ -358,12 +359,15 @@ class Call:
             await ws.close()
             self.speech_sent_at = self.typed_at = None
 
-    async def _read(self, ws: ClientConnection) -> None:
+    async def _read(self, ws: ClientConnection, dialled_at: float) -> None:
         try:
             async for message in ws:
                 assert isinstance(message, str)
                 kind = message[9 : message.find('"', 9)]  # {"type":"<kind>",...
-                if kind == "audio" and self.speech_sent_at is not None:
+                if kind == "conversation_initiation_metadata":
+                    self.results.setups.append(time.monotonic() - dialled_at)
+                    self.ws = ws  # the conversation has started: the caller talks (as the SDKs)
+                elif kind == "audio" and self.speech_sent_at is not None:
                     self.results.latencies.append(time.monotonic() - self.speech_sent_at)
                     self.speech_sent_at = None
                 elif kind == "agent_response" and self.typed_at is not None:
@@ -578,6 +582,8 @@ def report(
     print(f"  ended by the server        {sum(results.unexpected_closes.values())}", end="")
     print(f"  {results.unexpected_closes or ''}")
     print(f"  failed connects            {results.failed_connects}")
+    print(f"  call set-up                {_ms(results.setups)}")
+    print("    (dialled -> conversation_initiation_metadata, every call since the ramp began)")
     print(f"  spoken turns: reply        {_ms(results.latencies)}")
     print("    (last speech chunk sent -> first audio; includes the end-of-turn silence)")
     print(f"  typed turns: reply         {_ms(results.text_latencies)}")
