@@ -21,6 +21,10 @@ from parley.audio.codec import Resampler, float32_to_pcm16
 RATE = 16_000
 BYTES_PER_SAMPLE = 2
 MP3_BITRATE = 48_000
+# LAME's algorithm quality (0 best and slowest, 9 fastest): 7 halves LAME's default CPU time
+# (0.33 -> 0.18 s per minute of call here) at the same size; for a call recording of speech at
+# 48 kbit/s the difference is not audible, and encoding is the costliest part of recording
+LAME_QUALITY = 7
 MIX_BLOCK_SAMPLES = RATE * 10  # mixed and encoded 10 s at a time
 FLUSH_BYTES = RATE * BYTES_PER_SAMPLE  # contiguous audio is written a second at a time
 
@@ -134,6 +138,7 @@ class Recording:
         with av.open(output, mode="w", format="mp3") as container:
             stream = container.add_stream("mp3", rate=RATE, layout="mono")
             stream.bit_rate = MP3_BITRATE
+            stream.codec_context.options = {"compression_level": str(LAME_QUALITY)}
             length = max(self.user.samples, self.agent.samples)
             for start in range(0, length, MIX_BLOCK_SAMPLES):
                 count = min(MIX_BLOCK_SAMPLES, length - start)
