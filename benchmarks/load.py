@@ -481,14 +481,18 @@ def benchmark_server(llm_delay: float, stt_delay: float) -> Iterator[tuple[str, 
             log.close()
 
 
-async def setup(rest: httpx.AsyncClient, vad_score: bool) -> str:
+async def setup(rest: httpx.AsyncClient, vad_score: bool, record_voice: bool) -> str:
     """Create the agent; returns a signed conversation URL (reusable for 15 minutes)."""
     events = ["audio", "interruption", "user_transcript", "agent_response", "ping"]
     config: dict[str, Any] = {
         "agent": {"first_message": "Hi! How can I help?", "prompt": {"prompt": "Be brief."}},
         "conversation": {"client_events": events + (["vad_score"] if vad_score else [])},
     }
-    created = await rest.post("/v1/convai/agents/create", json={"conversation_config": config})
+    settings = {"privacy": {"record_voice": record_voice}}
+    created = await rest.post(
+        "/v1/convai/agents/create",
+        json={"conversation_config": config, "platform_settings": settings},
+    )
     created.raise_for_status()
     agent_id = created.json()["agent_id"]
     signed = await rest.get("/v1/convai/conversation/get-signed-url", params={"agent_id": agent_id})
@@ -518,7 +522,7 @@ async def run(args: argparse.Namespace) -> None:
         async with httpx.AsyncClient(
             base_url=base, headers={"xi-api-key": KEY}, timeout=30
         ) as rest:
-            url = await setup(rest, args.vad_score)
+            url = await setup(rest, args.vad_score, not args.no_recording)
             await stats(rest, reset=True)  # starts the probe
             await asyncio.sleep(5)  # the lag of the idle server: what the machine adds
             idle = await stats(rest, reset=True)
@@ -717,6 +721,11 @@ def main() -> None:
     parser.add_argument("--vad-score", action="store_true", help="also ask for vad_score")
     parser.add_argument(
         "--no-deflate", action="store_true", help="clients do not offer permessage-deflate"
+    )
+    parser.add_argument(
+        "--no-recording",
+        action="store_true",
+        help="the agent does not record calls (privacy.record_voice: false)",
     )
     parser.add_argument(
         "--in-phase",

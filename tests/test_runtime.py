@@ -13,17 +13,8 @@ from parley import runtime
 @pytest.fixture
 def collector() -> Iterator[None]:
     """Put the test process's collector back as it was."""
-    threshold = gc.get_threshold()
     yield
-    gc.set_threshold(*threshold)
     gc.unfreeze()
-
-
-@pytest.mark.usefixtures("collector")
-def test_the_young_generation_is_collected_less_often() -> None:
-    gc.set_threshold(700, 10, 10)
-    runtime.tune_collector()
-    assert gc.get_threshold() == (runtime.YOUNG_GENERATION_THRESHOLD, 10, 10)
 
 
 @pytest.mark.usefixtures("collector")

@@ -90,5 +90,5 @@ def run(app: FastAPI, settings: Settings) -> None:
         ws_per_message_deflate=True,
         timeout_graceful_shutdown=10,  # REST requests still running once the calls are done
     )
-    runtime.tune_collector()
+
     DrainingServer(config, wind_down).run()
