@@ -90,5 +90,4 @@ def run(app: FastAPI, settings: Settings) -> None:
         ws_per_message_deflate=True,
         timeout_graceful_shutdown=10,  # REST requests still running once the calls are done
     )
-
     DrainingServer(config, wind_down).run()
