@@ -11,10 +11,12 @@ it fires) and serves its figures, with the process's CPU time and RSS, at
 ``/benchmark/stats`` — a route only this launcher adds.
 
 The load generator is one lean asyncio process: N ``websockets`` clients with pre-encoded
-frames, one ticker that sends every call a 32 ms ``pcm_16000`` chunk (as browsers send), a
-reader per call. Each call speaks for 1.6 s every ``--cycle-seconds`` (a tone the VAD hears as
-speech) and every third turn is typed instead (``user_message``); calls hang up after
-``--call-seconds`` (± 20 %) and reconnect as new conversations, so a soak also churns.
+frames, one ticker that sends every call a 32 ms ``pcm_16000`` chunk (as browsers send; the
+calls spread over each 32 ms, or all at once with ``--in-phase``), a reader per call. Callers
+start talking when their conversation has started (``conversation_initiation_metadata``).
+Each call speaks for 1.6 s every ``--cycle-seconds`` (a tone the VAD hears as speech) and
+every third turn is typed instead (``user_message``); calls hang up after ``--call-seconds``
+(± 20 %) and reconnect as new conversations, so a soak also churns.
 
 Reported: conversations sustained (open to the end, every turn answered), the reply latency
 (last speech chunk sent → first audio back, includes the end-of-turn silence), event-loop lag
@@ -306,8 +308,8 @@ class Results:
     conversations: int = 0  # opened
     unexpected_closes: dict[str, int] = field(default_factory=dict)
     failed_connects: int = 0
-    late_ticks: int = 0  # sends the sender could not keep in real time (> 5 ms late)
-    ticks: int = 0  # sends: each slot of each 32 ms
+    late_sends: int = 0  # sends the sender could not keep in real time (> 5 ms late)
+    sends: int = 0  # each group's send, each 32 ms
     frames_sent: int = 0
 
     def closed(self, code: int | None, reason: str) -> None:
@@ -412,11 +414,11 @@ async def ticker(
     while not stop.is_set():
         for group in groups:
             await _send_frames(group, tick, speech, silence, results)
-            results.ticks += 1
+            results.sends += 1
             next_at += CHUNK_SECONDS / slots
             delay = next_at - loop.time()
             if delay < -0.005:
-                results.late_ticks += 1
+                results.late_sends += 1
             if delay < -1.0:  # hopelessly behind: drop the backlog rather than burst
                 next_at = loop.time()
             await asyncio.sleep(max(0.0, delay))
@@ -546,7 +548,7 @@ async def run(args: argparse.Namespace) -> None:
             await asyncio.sleep(args.warmup_seconds)
             results.latencies.clear()
             results.text_latencies.clear()
-            results.late_ticks = results.ticks = results.frames_sent = 0
+            results.late_sends = results.sends = results.frames_sent = 0
             before = await stats(rest, reset=True)
             client_before = time.process_time()
             started = time.monotonic()
@@ -577,7 +579,7 @@ def report(
     server_cpu = (after["cpu_seconds"] - before["cpu_seconds"]) / elapsed
     rss_per_call = (after["rss_bytes"] - idle["rss_bytes"]) / n / 2**20
     lag = after["lag_ms"]
-    late = results.late_ticks / max(1, results.ticks)
+    late = results.late_sends / max(1, results.sends)
     arrival = "all at once" if args.in_phase else f"spread over the 32 ms in {SEND_SLOTS} groups"
     print(f"\n{n} conversations, real-time pcm_16000 in 32 ms chunks ({arrival}), ", end="")
     print(f"{elapsed:.0f} s measured")

@@ -177,7 +177,6 @@ async def test_the_recording_tap_gets_the_clients_samples_or_the_resampled_audio
             assert np.array_equal(np.concatenate(tapped), np.tile(samples, 20))
         else:
             assert all(chunk.dtype == np.float32 for chunk in tapped)
-            total = sum(
-                chunk.size for chunk in tapped
-            )  # a third as many, less soxr's delay (< 50 ms)
+            # a third as many samples, less soxr's delay (under 50 ms)
+            total = sum(chunk.size for chunk in tapped)
             assert 20 * CHUNK / 3 - 800 <= total <= 20 * CHUNK / 3
