@@ -1,4 +1,5 @@
-"""Call recordings: tracks placed on the call's timeline, cut at interruptions, mixed to MP3."""
+"""Call recordings: tracks placed on the call's timeline, cut at interruptions, mixed, stored
+losslessly (FLAC) and served as MP3."""
 
 from __future__ import annotations
 
@@ -6,15 +7,20 @@ import io
 
 import av
 import numpy as np
+from fastapi.testclient import TestClient
 
 from parley.audio.codec import float32_to_pcm16
-from parley.audio.recording import RATE, Recording
+from parley.audio.recording import FLAC, MP3, RATE, Recording, flac_to_mp3
+from parley.engine.transcript import RecordedAudio
+from parley.storage.conversations import ConversationStore, StoredAudio
 from tests.fake_audio import tone
 
 
-def decode(mp3: bytes) -> np.ndarray:
-    with av.open(io.BytesIO(mp3)) as container:
-        return np.concatenate([f.to_ndarray().reshape(-1) for f in container.decode(audio=0)])
+def decode(encoded: bytes) -> tuple[str, np.ndarray]:
+    """The container's format name and its audio as one array."""
+    with av.open(io.BytesIO(encoded)) as container:
+        samples = [f.to_ndarray().reshape(-1) for f in container.decode(audio=0)]
+        return container.format.name, np.concatenate(samples)
 
 
 def test_user_audio_is_one_stream_from_its_first_chunk() -> None:
@@ -37,12 +43,18 @@ def test_agent_audio_lands_where_it_plays_and_is_cut_at_an_interruption() -> Non
     recording.close()
 
 
-def test_the_mix_encodes_to_mp3_of_the_whole_call() -> None:
+def test_the_mix_is_stored_losslessly_and_served_as_mp3_of_the_whole_call() -> None:
     recording = Recording()
     recording.add_user(0.0, tone(3.0, freq=200))
     recording.add_agent(4.0, tone(2.0, freq=500), 16000)
-    audio = decode(recording.encode_mp3())
+    mixed = np.concatenate([recording.user.read(0, 6 * RATE) + recording.agent.read(0, 6 * RATE)])
+    flac = recording.encode_flac()
     recording.close()
+    container, stored = decode(flac)
+    assert container == "flac"
+    assert np.array_equal(stored, np.clip(mixed, -32768, 32767).astype(np.int16)), "lossless"
+    container, audio = decode(flac_to_mp3(flac))
+    assert container == "mp3"
     assert abs(audio.size / RATE - 6.0) < 0.1
     seconds = [np.abs(audio[i * RATE : (i + 1) * RATE]).max() for i in range(6)]
     assert all(level > 0.1 for level in seconds[:3]), "the user speaks first"
@@ -78,3 +90,29 @@ def test_int16_chunks_are_written_as_they_are() -> None:
     expected = np.concatenate(chunks)
     assert np.array_equal(recording.user.read(0, expected.size), expected)
     recording.close()
+
+
+def test_the_first_request_encodes_the_mp3_and_keeps_it(client: TestClient) -> None:
+    """A stored FLAC recording is served as MP3; the MP3 then replaces it in storage."""
+    recording = Recording()
+    recording.add_user(0.0, tone(2.0, freq=200))
+    flac = recording.encode_flac()
+    recording.close()
+    store: ConversationStore = client.app.state.services.conversation_store
+    assert client.portal is not None
+
+    async def stored_call() -> StoredAudio | None:
+        assert await store.claim("conv_recorded", "agent_recorded")
+        await store.save_audio("conv_recorded", RecordedAudio(flac, FLAC, True, False))
+        return await store.audio("conv_recorded")
+
+    assert client.portal.call(stored_call) == StoredAudio(flac, FLAC)
+    url = "/v1/convai/conversations/conv_recorded/audio"
+    first = client.get(url)
+    assert first.status_code == 200
+    assert first.headers["content-type"] == "audio/mpeg"
+    container, audio = decode(first.content)
+    assert container == "mp3"
+    assert abs(audio.size / RATE - 2.0) < 0.1
+    assert client.portal.call(store.audio, "conv_recorded") == StoredAudio(first.content, MP3)
+    assert client.get(url).content == first.content, "served from storage from then on"

@@ -11,7 +11,7 @@ from sqlalchemy import inspect
 
 from parley.clock import SystemClock
 from parley.engine.transcript import RecordedAudio
-from parley.storage.conversations import ConversationStore
+from parley.storage.conversations import ConversationStore, StoredAudio
 from parley.storage.db import create_engine, migrate, session_factory
 from tests.virtual_clock import VirtualClock
 
@@ -48,11 +48,18 @@ async def test_a_recording_is_stored_flagged_and_deleted_with_its_conversation(
         store = ConversationStore(session_factory(engine), SystemClock())
         assert await store.claim("conv_rec", "agent_rec")
         assert await store.audio_flags("conv_rec") is None
-        await store.save_audio("conv_rec", RecordedAudio(b"ID3mp3", True, False))
+        await store.save_audio("conv_rec", RecordedAudio(b"fLaC", "audio/flac", True, False))
         assert await store.audio_flags("conv_rec") == (True, False)
-        assert await store.audio("conv_rec") == b"ID3mp3"
+        assert await store.audio("conv_rec") == StoredAudio(b"fLaC", "audio/flac")
+        mp3 = StoredAudio(b"ID3mp3", "audio/mpeg")
+        assert await store.replace_audio("conv_rec", "audio/flac", mp3)
+        assert await store.audio("conv_rec") == mp3
+        assert await store.audio_flags("conv_rec") == (True, False)
+        assert not await store.replace_audio("conv_rec", "audio/flac", mp3), "already replaced"
         assert await store.delete("conv_rec")
         assert await store.audio("conv_rec") is None
+        assert not await store.replace_audio("conv_rec", "audio/flac", mp3)
+        assert await store.audio("conv_rec") is None, "a deleted recording stays deleted"
     finally:
         await engine.dispose()
 

@@ -177,7 +177,8 @@ async def test_the_call_is_recorded_when_it_ends() -> None:
     audio = h.recorder.audio["conv_test"]
     assert audio.has_user_audio
     assert audio.has_response_audio
-    assert audio.mp3.startswith((b"ID3", b"\xff\xfb", b"\xff\xf3"))
+    assert audio.content_type == "audio/flac"
+    assert audio.data.startswith(b"fLaC"), "stored lossless; MP3 is made when it is asked for"
 
 
 async def test_nothing_is_recorded_when_the_agent_says_so() -> None:

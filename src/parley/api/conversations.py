@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel
 
 from parley.api.errors import ApiError
+from parley.conversations.recordings import recording_as_mp3
 from parley.services import Services, services_of
 from parley.storage.conversations import StoredConversation
 from parley.storage.pagination import InvalidCursorError
@@ -140,7 +141,7 @@ async def get_conversation(services: ServicesDep, conversation_id: str) -> Conve
 async def get_conversation_audio(services: ServicesDep, conversation_id: str) -> Response:
     """The conversation's recording (user and agent mixed), as the platform serves it: MP3."""
     await _get(services, conversation_id)
-    audio = await services.conversation_store.audio(conversation_id)
+    audio = await recording_as_mp3(services.conversation_store, conversation_id)
     if audio is None:
         raise ApiError(
             404,

@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 
 from parley.audio.codec import b64decode_audio
 from parley.audio.formats import AudioFormat, InvalidAudioChunkError
-from parley.audio.recording import Recording
+from parley.audio.recording import FLAC, Recording
 from parley.clock import Clock
 from parley.engine.errors import ConversationError
 from parley.engine.hearing import (
@@ -656,8 +656,8 @@ class Conversation:
             return
         try:
             if recording.user.written or recording.agent.written:
-                mp3 = await asyncio.to_thread(recording.encode_mp3)
-                audio = RecordedAudio(mp3, recording.user.written, recording.agent.written)
+                flac = await asyncio.to_thread(recording.encode_flac)
+                audio = RecordedAudio(flac, FLAC, recording.user.written, recording.agent.written)
                 await self._recorder.save_audio(self.session.conversation_id, audio)
         except Exception:  # the transcript is stored already; a lost recording is logged
             log.exception("could not store the audio of %s", self.session.conversation_id)

@@ -120,7 +120,8 @@ class ConversationSnapshot:
 class RecordedAudio:
     """The call's audio, stored once it has ended."""
 
-    mp3: bytes
+    data: bytes
+    content_type: str  # e.g. audio/flac
     has_user_audio: bool
     has_response_audio: bool
 

@@ -45,6 +45,14 @@ class StoredConversation:
 
 
 @dataclass(frozen=True)
+class StoredAudio:
+    """A recording's bytes and their type (``audio/flac``, ``audio/mpeg``)."""
+
+    data: bytes
+    content_type: str
+
+
+@dataclass(frozen=True)
 class ConversationPage:
     conversations: list[StoredConversation]
     next_cursor: str | None
@@ -126,8 +134,8 @@ class ConversationStore:
             await session.merge(
                 ConversationAudioRow(
                     conversation_id=conversation_id,
-                    content_type="audio/mpeg",
-                    data=audio.mp3,
+                    content_type=audio.content_type,
+                    data=audio.data,
                     has_user_audio=audio.has_user_audio,
                     has_response_audio=audio.has_response_audio,
                     created_at_ms=int(self._clock.now() * 1000),
@@ -143,13 +151,28 @@ class ConversationStore:
             row = (await session.execute(statement)).first()
         return (bool(row[0]), bool(row[1])) if row else None
 
-    async def audio(self, conversation_id: str) -> bytes | None:
-        """The recording as MP3, or None."""
-        statement = select(ConversationAudioRow.data).where(
+    async def audio(self, conversation_id: str) -> StoredAudio | None:
+        """The recording as it is stored, or None."""
+        statement = select(ConversationAudioRow.data, ConversationAudioRow.content_type).where(
             ConversationAudioRow.conversation_id == conversation_id
         )
         async with self._sessions() as session:
-            return await session.scalar(statement)
+            row = (await session.execute(statement)).first()
+        return StoredAudio(bytes(row[0]), row[1]) if row else None
+
+    async def replace_audio(self, conversation_id: str, was: str, audio: StoredAudio) -> bool:
+        """Store ``audio`` in place of the recording if that is still of type ``was``: a
+        recording deleted (or converted by another request) meanwhile stays as it is."""
+        async with self._sessions.begin() as session:
+            result = await session.execute(
+                update(ConversationAudioRow)
+                .where(
+                    ConversationAudioRow.conversation_id == conversation_id,
+                    ConversationAudioRow.content_type == was,
+                )
+                .values(data=audio.data, content_type=audio.content_type)
+            )
+            return bool(getattr(result, "rowcount", 0))
 
     async def get(self, conversation_id: str) -> StoredConversation | None:
         async with self._sessions() as session:
