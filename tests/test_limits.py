@@ -24,7 +24,8 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
 from parley.app import create_app
-from parley.conversations.access import CallLimits, origin_refusal
+from parley.conversations.access import CallLimits, DailyStarts, origin_refusal
+from parley.conversations.service import Admission, AdmissionRefusedError
 from parley.ratelimit import KeyedBuckets, TokenBucket
 from tests.conftest import TEST_KEY, socket_test_settings
 from tests.fake_llm import FakeLLM, say
@@ -244,6 +245,84 @@ def test_daily_limit_counts_todays_stored_conversations(make_client: MakeClient)
     assert "daily_limit of 2" in refused(client, url)
     listed = client.get("/v1/convai/conversations", params={"agent_id": agent_id}).json()
     assert len(listed["conversations"]) == 2, "a refused connection stores nothing"
+
+
+async def test_daily_starts_are_read_from_storage_once_a_day_then_counted() -> None:
+    day = 86_400
+    clock = VirtualClock(start=20_000 * day + 23 * 3600)  # 23:00 UTC
+    queries: list[tuple[str, float]] = []
+
+    async def count_since(agent_id: str, since: float) -> int:
+        queries.append((agent_id, since))
+        return 5  # stored before this process started
+
+    daily = DailyStarts(count_since, clock)
+    await asyncio.gather(daily.load("agent_a"), daily.load("agent_a"))
+    assert (daily.started("agent_a"), queries) == (5, [("agent_a", 20_000 * day)])
+    daily.add("agent_a")
+    daily.add("agent_a")
+    daily.add("agent_a", -1)  # a claim that failed
+    await daily.load("agent_a")
+    assert (daily.started("agent_a"), len(queries)) == (6, 1), "counted here, not queried"
+    await clock.advance(3600)  # midnight UTC
+    assert daily.started("agent_a") == 0
+    await daily.load("agent_a")
+    assert queries[-1] == ("agent_a", 20_001 * day), "a new day is read from storage again"
+
+
+def ramp(client: TestClient, agent_id: str, calls: int) -> tuple[list[Admission], list[str]]:
+    """``calls`` admissions to ``agent_id`` at once; the admitted ones are released again."""
+    conversations = client.app.state.services.conversations  # type: ignore[attr-defined]
+    assert client.portal is not None
+
+    async def all_at_once() -> list[Admission | BaseException]:
+        admitting = [conversations.admit(agent_id, None) for _ in range(calls)]
+        return await asyncio.gather(*admitting, return_exceptions=True)
+
+    results = client.portal.call(all_at_once)
+    admitted = [r for r in results if isinstance(r, Admission)]
+    for admission in admitted:
+        conversations.release(admission)
+    refusals = [r.reason for r in results if isinstance(r, AdmissionRefusedError)]
+    assert len(admitted) + len(refusals) == calls, results
+    return admitted, refusals
+
+
+def test_admissions_write_at_once_and_the_concurrency_limit_holds(
+    make_client: MakeClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A ramp of new calls: no admission waits for another's database write (they queued
+    behind one lock before), and the limit still holds: checked and reserved in one step."""
+    client = make_client()
+    limits = {"call_limits": {"agent_concurrency_limit": 3}}
+    agent_id = create_agent(client, platform_settings=limits)
+    store = client.app.state.services.conversation_store  # type: ignore[attr-defined]
+    real_claim, in_flight, most = store.claim, 0, 0
+
+    async def slow_claim(conversation_id: str, agent: str) -> bool:
+        nonlocal in_flight, most
+        in_flight += 1
+        print("claim", conversation_id, in_flight, time.monotonic())
+        most = max(most, in_flight)
+        await asyncio.sleep(0.05)  # a busy database
+        try:
+            return bool(await real_claim(conversation_id, agent))
+        finally:
+            in_flight -= 1
+
+    monkeypatch.setattr(store, "claim", slow_claim)
+    admitted, refusals = ramp(client, agent_id, 6)
+    assert len(admitted) == 3
+    assert all("agent_concurrency_limit of 3" in reason for reason in refusals)
+    assert most == 3, "the admitted calls' rows were written at the same time"
+
+
+def test_the_daily_limit_holds_for_calls_admitted_at_once(make_client: MakeClient) -> None:
+    client = make_client()
+    agent_id = create_agent(client, platform_settings={"call_limits": {"daily_limit": 2}})
+    admitted, refusals = ramp(client, agent_id, 5)
+    assert len(admitted) == 2
+    assert all("daily_limit of 2" in reason for reason in refusals)
 
 
 def test_server_wide_cap(make_client: MakeClient) -> None:

@@ -7,9 +7,13 @@ exactly against the ``Origin`` header), ``auth.require_origin_header`` and
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
+
+from parley.clock import Clock
 
 
 @dataclass(frozen=True)
@@ -71,3 +75,46 @@ def _limit(value: Any) -> int | None:
     if value is None or isinstance(value, bool) or not isinstance(value, int) or value < 0:
         return None
     return value
+
+
+DAY_SECONDS = 86_400
+
+
+class DailyStarts:
+    """How many conversations each agent started today (UTC), for ``daily_limit``.
+
+    Counted from storage once per agent and day (so a restart loses nothing), then kept here:
+    every agent has a daily limit (the platform's default is 100,000), and a COUNT of the day's
+    calls at every admission grows with the day's traffic. Parley is one process, so this count
+    sees every admission; a deleted conversation does not give its place back."""
+
+    def __init__(self, count_since: Callable[[str, float], Awaitable[int]], clock: Clock) -> None:
+        self._count_since = count_since
+        self._clock = clock
+        self._counts: dict[str, tuple[int, int]] = {}  # agent id -> (day, conversations)
+        self._loading = asyncio.Lock()
+
+    def _today(self) -> int:
+        return int(self._clock.now() // DAY_SECONDS)
+
+    async def load(self, agent_id: str) -> None:
+        """Make sure today's count of ``agent_id`` is known."""
+        if self._known(agent_id):
+            return
+        async with self._loading:
+            if not self._known(agent_id):
+                today = self._today()
+                started = await self._count_since(agent_id, today * DAY_SECONDS)
+                self._counts[agent_id] = (today, started)
+
+    def _known(self, agent_id: str) -> bool:
+        return self._counts.get(agent_id, (None, 0))[0] == self._today()
+
+    def started(self, agent_id: str) -> int:
+        """Today's count (after :meth:`load`; 0 once the day has turned)."""
+        day, started = self._counts.get(agent_id, (None, 0))
+        return started if day == self._today() else 0
+
+    def add(self, agent_id: str, conversations: int = 1) -> None:
+        """Count (or, with -1, uncount) a conversation started today."""
+        self._counts[agent_id] = (self._today(), self.started(agent_id) + conversations)

@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
 from parley.clock import Clock
-from parley.conversations.access import Caller, CallLimits, origin_refusal
+from parley.conversations.access import Caller, CallLimits, DailyStarts, origin_refusal
 from parley.engine.conversation import Conversation, EngineOptions
 from parley.engine.errors import ConversationError
 from parley.engine.outbox import Emit
@@ -60,7 +60,7 @@ class AdmissionLimits:
     public_rate_burst: int = 20
 
 
-DAY_SECONDS = 86_400
+SIGNED_URL_USED = "this signed URL was already used; request a new one"
 
 
 class ConversationService:
@@ -93,7 +93,7 @@ class ConversationService:
             KeyedBuckets(rate, self._limits.public_rate_burst, clock) if rate > 0 else None
         )
         self._active: dict[str, str] = {}  # conversation id -> agent id, admitted until released
-        self._admitting = asyncio.Lock()  # limit checks and the claim happen as one step
+        self._daily = DailyStarts(conversations.count_started_since, clock)
         self._accepting = True
         self._live: set[Conversation] = set()
         self._connections = 0
@@ -198,14 +198,38 @@ class ConversationService:
             )
         else:
             self._check_public_rate(caller)
-        async with self._admitting:
-            await self._check_limits(agent)
-            if conversation_id is None:
-                conversation_id = self._ids.new("conv")
-            if not await self._conversations.claim(conversation_id, agent_id):
-                raise AdmissionRefusedError("this signed URL was already used; request a new one")
-            self._active[conversation_id] = agent_id
-        return Admission(agent, conversation_id)
+        limits = CallLimits.of(agent.platform_settings)
+        if limits.daily is not None:
+            await self._daily.load(agent_id)
+        return Admission(agent, await self._claim(agent, limits, conversation_id))
+
+    async def _claim(
+        self, agent: StoredAgent, limits: CallLimits, conversation_id: str | None
+    ) -> str:
+        """Reserve a place under the limits, then create the conversation's row.
+
+        The checks and the reservation do not await, so they are one step without a lock, and
+        admissions do not queue behind each other's database writes (a ramp of new calls)."""
+        self._check_limits(agent, limits)
+        if conversation_id is None:
+            conversation_id = self._ids.new("conv")
+        elif conversation_id in self._active:  # the same single-use URL, twice at once
+            raise AdmissionRefusedError(SIGNED_URL_USED)
+        self._active[conversation_id] = agent.agent_id
+        self._daily.add(agent.agent_id)
+        try:
+            claimed = await self._conversations.claim(conversation_id, agent.agent_id)
+        except BaseException:
+            self._unreserve(agent.agent_id, conversation_id)
+            raise
+        if not claimed:
+            self._unreserve(agent.agent_id, conversation_id)
+            raise AdmissionRefusedError(SIGNED_URL_USED)
+        return conversation_id
+
+    def _unreserve(self, agent_id: str, conversation_id: str) -> None:
+        self._active.pop(conversation_id, None)
+        self._daily.add(agent_id, -1)
 
     def _check_public_rate(self, caller: Caller) -> None:
         """Anonymous connections (a public agent, no signed URL) are rate-limited per address."""
@@ -217,13 +241,12 @@ class ConversationService:
                 f"too many new conversations from this address; try again in {math.ceil(wait)} s"
             )
 
-    async def _check_limits(self, agent: StoredAgent) -> None:
+    def _check_limits(self, agent: StoredAgent, limits: CallLimits) -> None:
         if len(self._active) >= self._limits.max_conversations:
             raise AdmissionRefusedError(
                 f"the server is at its limit of {self._limits.max_conversations} "
                 "concurrent conversations; try again later"
             )
-        limits = CallLimits.of(agent.platform_settings)
         if limits.concurrency is not None:
             running = sum(1 for owner in self._active.values() if owner == agent.agent_id)
             if running >= limits.concurrency:
@@ -231,16 +254,10 @@ class ConversationService:
                     f"this agent is at its agent_concurrency_limit of {limits.concurrency} "
                     "concurrent conversations"
                 )
-        if limits.daily is not None:
-            now = self._clock.now()
-            started = await self._conversations.count_started_since(
-                agent.agent_id, now - now % DAY_SECONDS
+        if limits.daily is not None and self._daily.started(agent.agent_id) >= limits.daily:
+            raise AdmissionRefusedError(
+                f"this agent reached its daily_limit of {limits.daily} conversations today (UTC)"
             )
-            if started >= limits.daily:
-                raise AdmissionRefusedError(
-                    f"this agent reached its daily_limit of {limits.daily} conversations "
-                    "today (UTC)"
-                )
 
     def release(self, admission: Admission) -> None:
         """The admitted connection is over: it no longer counts against the limits."""
