@@ -90,8 +90,8 @@ def test_conversations_are_counted_per_agent_since_a_time(database_url: str) -> 
 
 
 async def test_snapshots_saved_at_once_are_all_stored(database_url: str) -> None:
-    """Saves of many calls at once all land, each with its newest snapshot; a row that is
-    missing (a conversation deleted while it runs) is inserted again."""
+    """Saves of many calls go to the database together; a row that is missing (a conversation
+    deleted while it runs) is inserted again."""
     engine = create_engine(database_url)
     try:
         await migrate(engine)

@@ -14,9 +14,9 @@ from sqlalchemy.sql import Executable
 
 from parley.clock import Clock
 from parley.engine.transcript import ConversationSnapshot, RecordedAudio
+from parley.storage.batching import WriteBatcher
 from parley.storage.pagination import after, decode_cursor, encode_cursor, order
 from parley.storage.tables import Base, ConversationAudioRow, ConversationRow
-from parley.storage.write_queue import WriteQueue
 
 OPEN_STATUSES = ("initiated", "in-progress")
 
@@ -95,7 +95,7 @@ class ConversationStore:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> None:
         self._sessions = sessions
         self._clock = clock
-        self._snapshots = WriteQueue(self._write_snapshot)
+        self._snapshots = WriteBatcher(self._write_snapshots)
 
     async def claim(self, conversation_id: str, agent_id: str) -> bool:
         """Create the conversation's row (status ``initiated``); False if the id is taken.
@@ -126,19 +126,22 @@ class ConversationStore:
     async def save(self, snapshot: ConversationSnapshot) -> None:
         """Insert or overwrite the conversation's row with ``snapshot``; returns once stored.
 
-        This runs after every turn of every call: the writes go through one queue that keeps
-        only the newest snapshot of each call waiting (:class:`WriteQueue`)."""
+        This runs after every turn of every call: the snapshots of all calls that wait at the
+        same moment are written together (:class:`WriteBatcher`)."""
         await self._snapshots.submit(snapshot.conversation_id, snapshot)
 
-    async def _write_snapshot(self, snapshot: ConversationSnapshot) -> None:
-        """An upsert: the row was claimed at admission (an UPDATE), but a conversation deleted
-        while it runs is stored again (an INSERT)."""
-        row = {
-            "conversation_id": snapshot.conversation_id,
-            **_values(snapshot, int(self._clock.now() * 1000)),
-        }
+    async def _write_snapshots(self, snapshots: list[ConversationSnapshot]) -> None:
+        """One statement for the whole batch: an upsert, since rows are claimed at admission
+        (an UPDATE) but a conversation deleted while it runs is stored again (an INSERT)."""
+        now_ms = int(self._clock.now() * 1000)
+        rows = [
+            {"conversation_id": snapshot.conversation_id, **_values(snapshot, now_ms)}
+            for snapshot in snapshots
+        ]
         async with self._sessions.begin() as session:
-            await session.execute(_upsert(session, ConversationRow, "conversation_id", row), row)
+            await session.execute(
+                _upsert(session, ConversationRow, "conversation_id", rows[0]), rows
+            )
 
     async def mark_failed(self, conversation_id: str, reason: str) -> None:
         """A conversation that ended before it started (bad start frame, client gone)."""
