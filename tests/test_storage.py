@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import inspect
 
 from parley.clock import SystemClock
-from parley.engine.transcript import ConversationSnapshot, RecordedAudio
+from parley.engine.transcript import RecordedAudio
 from parley.storage.conversations import ConversationStore, StoredAudio
 from parley.storage.db import create_engine, migrate, session_factory
 from tests.virtual_clock import VirtualClock
@@ -48,9 +48,8 @@ async def test_a_recording_is_stored_flagged_and_deleted_with_its_conversation(
         store = ConversationStore(session_factory(engine), SystemClock())
         assert await store.claim("conv_rec", "agent_rec")
         assert await store.audio_flags("conv_rec") is None
-        await store.save_audio("conv_rec", RecordedAudio(b"fLaC0", "audio/flac", False, True))
         await store.save_audio("conv_rec", RecordedAudio(b"fLaC", "audio/flac", True, False))
-        assert await store.audio_flags("conv_rec") == (True, False), "the later one replaces it"
+        assert await store.audio_flags("conv_rec") == (True, False)
         assert await store.audio("conv_rec") == StoredAudio(b"fLaC", "audio/flac")
         mp3 = StoredAudio(b"ID3mp3", "audio/mpeg")
         assert await store.replace_audio("conv_rec", "audio/flac", mp3)
@@ -87,40 +86,3 @@ async def count_conversations(url: str) -> tuple[int, int, int]:
 def test_conversations_are_counted_per_agent_since_a_time(database_url: str) -> None:
     """What an agent's daily_limit is checked against."""
     assert asyncio.run(count_conversations(database_url)) == (1, 2, 1)
-
-
-async def test_snapshots_saved_at_once_are_all_stored(database_url: str) -> None:
-    """Saves of many calls go to the database together; a row that is missing (a conversation
-    deleted while it runs) is inserted again."""
-    engine = create_engine(database_url)
-    try:
-        await migrate(engine)
-        store = ConversationStore(session_factory(engine), SystemClock())
-        ids = [f"conv_batch_{n}" for n in range(20)]
-        for conversation_id in ids[1:]:
-            assert await store.claim(conversation_id, "agent_batch")
-
-        def snapshot(conversation_id: str, turns: int) -> ConversationSnapshot:
-            transcript = [{"role": "user", "message": f"turn {n}"} for n in range(turns)]
-            return ConversationSnapshot(
-                conversation_id,
-                "agent_batch",
-                "in-progress",
-                1_700_000_000.0,
-                turns,
-                transcript,
-                None,
-                None,
-                {"n": turns},
-            )
-
-        await asyncio.gather(*(store.save(snapshot(c, 1)) for c in ids))
-        await asyncio.gather(*(store.save(snapshot(c, 2 + n)) for n, c in enumerate(ids)))
-        for n, conversation_id in enumerate(ids):
-            stored = await store.get(conversation_id)
-            assert stored is not None, conversation_id
-            assert len(stored.transcript) == 2 + n
-            assert stored.dynamic_variables == {"n": 2 + n}
-        assert (await store.get(ids[0])) is not None, "saved without a claim: inserted"
-    finally:
-        await engine.dispose()

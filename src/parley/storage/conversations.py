@@ -6,17 +6,13 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from sqlalchemy import Table, delete, func, select, update
-from sqlalchemy.dialects.postgresql import insert as postgres_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.sql import Executable
 
 from parley.clock import Clock
 from parley.engine.transcript import ConversationSnapshot, RecordedAudio
-from parley.storage.batching import WriteBatcher
 from parley.storage.pagination import after, decode_cursor, encode_cursor, order
-from parley.storage.tables import Base, ConversationAudioRow, ConversationRow
+from parley.storage.tables import ConversationAudioRow, ConversationRow
 
 OPEN_STATUSES = ("initiated", "in-progress")
 
@@ -77,25 +73,10 @@ def _values(snapshot: ConversationSnapshot, now_ms: int) -> dict[str, Any]:
     }
 
 
-def _upsert(
-    session: AsyncSession, row_type: type[Base], key: str, columns: dict[str, Any]
-) -> Executable:
-    """INSERT, or UPDATE the row with the same ``key``, of ``columns`` (one statement, on
-    SQLite and PostgreSQL alike; Core, without the ORM's SELECT first)."""
-    table = cast(Table, row_type.__table__)
-    insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else postgres_insert
-    statement = insert(table)
-    return statement.on_conflict_do_update(
-        index_elements=[table.c[key]],
-        set_={name: statement.excluded[name] for name in columns if name != key},
-    )
-
-
 class ConversationStore:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> None:
         self._sessions = sessions
         self._clock = clock
-        self._snapshots = WriteBatcher(self._write_snapshots)
 
     async def claim(self, conversation_id: str, agent_id: str) -> bool:
         """Create the conversation's row (status ``initiated``); False if the id is taken.
@@ -124,24 +105,19 @@ class ConversationStore:
         return True
 
     async def save(self, snapshot: ConversationSnapshot) -> None:
-        """Insert or overwrite the conversation's row with ``snapshot``; returns once stored.
-
-        This runs after every turn of every call: the snapshots of all calls that wait at the
-        same moment are written together (:class:`WriteBatcher`)."""
-        await self._snapshots.submit(snapshot.conversation_id, snapshot)
-
-    async def _write_snapshots(self, snapshots: list[ConversationSnapshot]) -> None:
-        """One statement for the whole batch: an upsert, since rows are claimed at admission
-        (an UPDATE) but a conversation deleted while it runs is stored again (an INSERT)."""
-        now_ms = int(self._clock.now() * 1000)
-        rows = [
-            {"conversation_id": snapshot.conversation_id, **_values(snapshot, now_ms)}
-            for snapshot in snapshots
-        ]
+        """Insert or overwrite the conversation's row with ``snapshot``."""
+        values = _values(snapshot, int(self._clock.now() * 1000))
         async with self._sessions.begin() as session:
-            await session.execute(
-                _upsert(session, ConversationRow, "conversation_id", rows[0]), rows
+            # One UPDATE (the row was claimed at admission), not a SELECT and then an UPDATE:
+            # this runs after every turn of every call.
+            table = cast(Table, ConversationRow.__table__)  # Core, not the ORM's bookkeeping
+            result = await session.execute(
+                update(table)
+                .where(table.c.conversation_id == snapshot.conversation_id)
+                .values(**values)
             )
+            if not getattr(result, "rowcount", 0):
+                session.add(ConversationRow(conversation_id=snapshot.conversation_id, **values))
 
     async def mark_failed(self, conversation_id: str, reason: str) -> None:
         """A conversation that ended before it started (bad start frame, client gone)."""
@@ -154,17 +130,16 @@ class ConversationStore:
 
     async def save_audio(self, conversation_id: str, audio: RecordedAudio) -> None:
         """Store the call's recording (replacing any earlier one)."""
-        row = {
-            "conversation_id": conversation_id,
-            "content_type": audio.content_type,
-            "data": audio.data,
-            "has_user_audio": audio.has_user_audio,
-            "has_response_audio": audio.has_response_audio,
-            "created_at_ms": int(self._clock.now() * 1000),
-        }
         async with self._sessions.begin() as session:
-            await session.execute(
-                _upsert(session, ConversationAudioRow, "conversation_id", row), row
+            await session.merge(
+                ConversationAudioRow(
+                    conversation_id=conversation_id,
+                    content_type=audio.content_type,
+                    data=audio.data,
+                    has_user_audio=audio.has_user_audio,
+                    has_response_audio=audio.has_response_audio,
+                    created_at_ms=int(self._clock.now() * 1000),
+                )
             )
 
     async def audio_flags(self, conversation_id: str) -> tuple[bool, bool] | None:
