@@ -257,6 +257,7 @@ async def test_daily_starts_are_read_from_storage_once_a_day_then_counted() -> N
         return 5  # stored before this process started
 
     daily = DailyStarts(count_since, clock)
+    daily.add("agent_a")  # no daily limit yet: not counted here, storage has it
     await asyncio.gather(daily.load("agent_a"), daily.load("agent_a"))
     assert (daily.started("agent_a"), queries) == (5, [("agent_a", 20_000 * day)])
     daily.add("agent_a")

@@ -116,5 +116,7 @@ class DailyStarts:
         return started if day == self._today() else 0
 
     def add(self, agent_id: str, conversations: int = 1) -> None:
-        """Count (or, with -1, uncount) a conversation started today."""
-        self._counts[agent_id] = (self._today(), self.started(agent_id) + conversations)
+        """Count (or, with -1, uncount) a conversation started today. Only a count read from
+        storage today is kept up: otherwise the next :meth:`load` reads one that includes it."""
+        if self._known(agent_id):
+            self._counts[agent_id] = (self._today(), self.started(agent_id) + conversations)
