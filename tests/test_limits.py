@@ -303,7 +303,6 @@ def test_admissions_write_at_once_and_the_concurrency_limit_holds(
     async def slow_claim(conversation_id: str, agent: str) -> bool:
         nonlocal in_flight, most
         in_flight += 1
-        print("claim", conversation_id, in_flight, time.monotonic())
         most = max(most, in_flight)
         await asyncio.sleep(0.05)  # a busy database
         try:

@@ -47,7 +47,7 @@ def test_the_mix_is_stored_losslessly_and_served_as_mp3_of_the_whole_call() -> N
     recording = Recording()
     recording.add_user(0.0, tone(3.0, freq=200))
     recording.add_agent(4.0, tone(2.0, freq=500), 16000)
-    mixed = np.concatenate([recording.user.read(0, 6 * RATE) + recording.agent.read(0, 6 * RATE)])
+    mixed = recording.user.read(0, 6 * RATE) + recording.agent.read(0, 6 * RATE)
     flac = recording.encode_flac()
     recording.close()
     container, stored = decode(flac)

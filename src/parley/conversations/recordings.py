@@ -16,8 +16,10 @@ async def recording_as_mp3(store: ConversationStore, conversation_id: str) -> by
     encoded at most once, and only if someone listens to it. Two first requests at once both
     encode; the second store is a no-op."""
     stored = await store.audio(conversation_id)
-    if stored is None or stored.content_type == MP3:
-        return stored.data if stored else None
+    if stored is None:
+        return None
+    if stored.content_type == MP3:
+        return stored.data
     mp3 = await asyncio.to_thread(flac_to_mp3, stored.data)
     await store.replace_audio(conversation_id, stored.content_type, StoredAudio(mp3, MP3))
     return mp3
