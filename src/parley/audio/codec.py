@@ -8,10 +8,10 @@ keep state: use one per conversation and direction.
 
 from __future__ import annotations
 
-import base64
 import binascii
 
 import numpy as np
+import pybase64
 import soxr  # type: ignore[import-untyped]  # ships a .pyi for its extension but no py.typed
 from numpy.typing import NDArray
 
@@ -33,15 +33,16 @@ def b64decode_audio(chunk: str | bytes) -> bytes:
     if not isinstance(chunk, str | bytes):
         raise InvalidAudioChunkError(f"audio chunk must be a base64 string, not {type(chunk)}")
     try:
-        # strict_mode: the same checks as b64decode(validate=True), in C (that one runs a
-        # regular expression over every chunk first)
-        return binascii.a2b_base64(chunk, strict_mode=True)
+        # pybase64 (SIMD): ~0.7 us a 32 ms chunk where the standard library's strict decode
+        # took ~3 us, and ~10 us at 300 calls (benchmarks/load.py, py-spy)
+        return pybase64.b64decode(chunk, validate=True)
     except (binascii.Error, ValueError) as exc:  # ValueError: non-ASCII characters in a str
         raise InvalidAudioChunkError(f"audio chunk is not valid base64: {exc}") from None
 
 
 def b64encode_audio(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii")
+    # a clause of speech is ~100 kB: pybase64 takes ~3 us, the standard library ~100 us
+    return pybase64.b64encode_as_string(data)
 
 
 def pcm16_to_float32(samples: Int16Array) -> Float32Array:
