@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import inspect
 
 from parley.clock import SystemClock
-from parley.engine.transcript import RecordedAudio
+from parley.engine.transcript import ConversationSnapshot, RecordedAudio
 from parley.storage.conversations import ConversationStore, StoredAudio
 from parley.storage.db import create_engine, migrate, session_factory
 from tests.virtual_clock import VirtualClock
@@ -86,3 +86,39 @@ async def count_conversations(url: str) -> tuple[int, int, int]:
 def test_conversations_are_counted_per_agent_since_a_time(database_url: str) -> None:
     """What an agent's daily_limit is checked against."""
     assert asyncio.run(count_conversations(database_url)) == (1, 2, 1)
+
+
+def _snapshot(conversation_id: str, said: str) -> ConversationSnapshot:
+    return ConversationSnapshot(
+        conversation_id=conversation_id,
+        agent_id="agent_batch",
+        status="in-progress",
+        started_at=1_700_000_000.0,
+        duration_secs=3,
+        transcript=[{"role": "user", "message": said, "time_in_call_secs": 1}],
+        termination_reason=None,
+        user_id=None,
+        dynamic_variables={"said": said},
+    )
+
+
+async def test_snapshots_saved_together_each_reach_their_row(database_url: str) -> None:
+    """Concurrent saves go in one batch (one UPDATE run for every row); a conversation whose
+    row was deleted while it ran is stored again, next to rows that were updated."""
+    engine = create_engine(database_url)
+    try:
+        await migrate(engine)
+        store = ConversationStore(session_factory(engine), SystemClock())
+        ids = [f"conv_batch_{n}" for n in range(5)]
+        for conversation_id in ids:
+            assert await store.claim(conversation_id, "agent_batch")
+        assert await store.delete(ids[2])
+        await asyncio.gather(*(store.save(_snapshot(i, f"words of {i}")) for i in ids))
+        for conversation_id in ids:
+            stored = await store.get(conversation_id)
+            assert stored is not None, conversation_id
+            assert stored.status == "in-progress"
+            assert stored.transcript[0]["message"] == f"words of {conversation_id}"
+            assert stored.dynamic_variables == {"said": f"words of {conversation_id}"}
+    finally:
+        await engine.dispose()

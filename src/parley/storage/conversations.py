@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, func, select, update
+from sqlalchemy import CursorResult, Table, bindparam, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from parley.clock import Clock
 from parley.engine.transcript import ConversationSnapshot, RecordedAudio
+from parley.storage.batching import WriteBatcher
 from parley.storage.pagination import after, decode_cursor, encode_cursor, order
 from parley.storage.tables import ConversationAudioRow, ConversationRow
 
@@ -73,10 +74,44 @@ def _values(snapshot: ConversationSnapshot, now_ms: int) -> dict[str, Any]:
     }
 
 
+_CONVERSATIONS = cast(Table, ConversationRow.__table__)  # Core: no ORM bookkeeping per save
+_SNAPSHOT_COLUMNS = (
+    "agent_id",
+    "status",
+    "start_time_unix_secs",
+    "call_duration_secs",
+    "transcript",
+    "termination_reason",
+    "user_id",
+    "dynamic_variables",
+    "updated_at_ms",
+)
+# One UPDATE for a whole batch of snapshots, run as executemany: compiled once, and one trip
+# to the database however many rows. (Bind names may not be the column names.)
+_UPDATE_SNAPSHOTS = (
+    update(_CONVERSATIONS)
+    .where(_CONVERSATIONS.c.conversation_id == bindparam("b_conversation_id"))
+    .values(
+        {
+            name: bindparam(f"b_{name}", type_=_CONVERSATIONS.c[name].type)
+            for name in _SNAPSHOT_COLUMNS
+        }
+    )
+)
+
+
+def _update_parameters(snapshot: ConversationSnapshot, now_ms: int) -> dict[str, Any]:
+    values = _values(snapshot, now_ms)
+    return {"b_conversation_id": snapshot.conversation_id} | {
+        f"b_{name}": values[name] for name in _SNAPSHOT_COLUMNS
+    }
+
+
 class ConversationStore:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> None:
         self._sessions = sessions
         self._clock = clock
+        self._snapshots = WriteBatcher(self._write_snapshots)
 
     async def claim(self, conversation_id: str, agent_id: str) -> bool:
         """Create the conversation's row (status ``initiated``); False if the id is taken.
@@ -105,19 +140,36 @@ class ConversationStore:
         return True
 
     async def save(self, snapshot: ConversationSnapshot) -> None:
-        """Insert or overwrite the conversation's row with ``snapshot``."""
-        values = _values(snapshot, int(self._clock.now() * 1000))
+        """Insert or overwrite the conversation's row with ``snapshot``; returns once stored.
+
+        This runs after every turn of every call, so the snapshots that wait at the same
+        moment are written together, in one transaction (:class:`WriteBatcher`)."""
+        await self._snapshots.submit(snapshot.conversation_id, snapshot)
+
+    async def _write_snapshots(self, snapshots: list[ConversationSnapshot]) -> None:
+        """UPDATE every row (each was claimed at admission); a conversation deleted while it
+        ran has no row left to update, and is stored again with an INSERT."""
+        now_ms = int(self._clock.now() * 1000)
         async with self._sessions.begin() as session:
-            # One UPDATE (the row was claimed at admission), not a SELECT and then an UPDATE:
-            # this runs after every turn of every call.
-            table = cast(Table, ConversationRow.__table__)  # Core, not the ORM's bookkeeping
             result = await session.execute(
-                update(table)
-                .where(table.c.conversation_id == snapshot.conversation_id)
-                .values(**values)
+                _UPDATE_SNAPSHOTS, [_update_parameters(s, now_ms) for s in snapshots]
             )
-            if not getattr(result, "rowcount", 0):
-                session.add(ConversationRow(conversation_id=snapshot.conversation_id, **values))
+            assert isinstance(result, CursorResult)  # a DML statement's result
+            dialect = session.get_bind().dialect
+            if dialect.supports_sane_multi_rowcount and result.rowcount == len(snapshots):
+                return  # every row was there (SQLite counts them)
+            ids = [snapshot.conversation_id for snapshot in snapshots]
+            present = set(
+                await session.scalars(
+                    select(ConversationRow.conversation_id).where(
+                        ConversationRow.conversation_id.in_(ids)
+                    )
+                )
+            )
+            for snapshot in snapshots:
+                if snapshot.conversation_id not in present:
+                    values = _values(snapshot, now_ms)
+                    session.add(ConversationRow(conversation_id=snapshot.conversation_id, **values))
 
     async def mark_failed(self, conversation_id: str, reason: str) -> None:
         """A conversation that ended before it started (bad start frame, client gone)."""
