@@ -14,16 +14,22 @@ class Database:
 
     def __init__(self, turns: int = 3) -> None:
         self.batches: list[list[str]] = []
+        self.stored: list[str] = []
         self.turns = turns
         self.fail_next = False
+        self.down = False
+        self.refused: set[str] = set()  # items that fail any write they are in
 
     async def write(self, items: list[str]) -> None:
         self.batches.append(items)
         for _ in range(self.turns):
             await asyncio.sleep(0)
-        if self.fail_next:
+        if self.fail_next or self.down:
             self.fail_next = False
             raise ConnectionError("database is locked")
+        if self.refused & set(items):
+            raise ValueError("a value the database cannot store")
+        self.stored += items
 
 
 async def test_what_is_submitted_during_a_write_goes_in_the_next_one_together() -> None:
@@ -47,15 +53,35 @@ async def test_a_newer_item_of_the_same_key_replaces_the_waiting_one() -> None:
     assert database.batches == [["a1"], ["b2"]]
 
 
-async def test_a_failed_write_raises_in_each_of_its_submitters_and_the_next_goes_on() -> None:
+async def test_a_failed_batch_is_written_again_item_by_item_at_once() -> None:
     database = Database()
     batcher = WriteBatcher(database.write)
-    database.fail_next = True
+    database.fail_next = True  # a moment's failure: "database is locked"
+    await asyncio.gather(*(batcher.submit(f"conv_{n}", n) for n in "ab"))
+    assert database.batches == [["a", "b"], ["a"], ["b"]]
+
+
+async def test_an_item_the_database_refuses_fails_only_its_own_submitter() -> None:
+    database = Database()
+    database.refused = {"bad"}
+    batcher = WriteBatcher(database.write)
+    results = await asyncio.gather(
+        *(batcher.submit(f"conv_{n}", n) for n in ("a", "bad", "c")), return_exceptions=True
+    )
+    assert [type(result) for result in results] == [type(None), ValueError, type(None)]
+    assert database.stored == ["a", "c"]
+
+
+async def test_while_the_database_is_down_each_submitter_raises_and_later_writes_go_on() -> None:
+    database = Database()
+    database.down = True
+    batcher = WriteBatcher(database.write)
     failed = [asyncio.create_task(batcher.submit(f"conv_{n}", n)) for n in "ab"]
     results = await asyncio.gather(*failed, return_exceptions=True)
     assert [type(result) for result in results] == [ConnectionError, ConnectionError]
+    database.down = False
     await batcher.submit("conv_a", "a2")  # a retry, as the snapshot writer does
-    assert database.batches == [["a", "b"], ["a2"]]
+    assert database.stored == ["a2"]
 
 
 async def test_a_cancelled_submitter_leaves_the_others_alone() -> None:

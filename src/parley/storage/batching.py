@@ -51,14 +51,25 @@ class WriteBatcher(Generic[Item]):
             keys = list(self._pending)[: self._max_batch]
             batch = [self._pending.pop(key) for key in keys]
             try:
-                await self._write([pending.item for pending in batch])
+                error = await self._try_write(batch)
+                if error is None or len(batch) == 1:
+                    _settle(batch, error)
+                    continue
+                # One item the database refuses must not fail the others with it at every
+                # retry: after a failed batch, each item is written on its own.
+                for pending in batch:
+                    _settle([pending], await self._try_write([pending]))
             except asyncio.CancelledError:  # the server is stopping: no submitter hangs
                 _settle(batch, ConnectionError("the write was cancelled"))
                 raise
-            except Exception as error:
-                _settle(batch, error)
-            else:
-                _settle(batch, None)
+
+    async def _try_write(self, batch: list[_Pending[Item]]) -> Exception | None:
+        """Write ``batch``; returns the error instead of raising it."""
+        try:
+            await self._write([pending.item for pending in batch])
+        except Exception as error:
+            return error
+        return None
 
 
 def _settle(batch: list[_Pending[Item]], error: Exception | None) -> None:
