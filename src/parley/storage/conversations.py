@@ -101,10 +101,8 @@ _UPDATE_SNAPSHOTS = (
 
 
 def _update_parameters(snapshot: ConversationSnapshot, now_ms: int) -> dict[str, Any]:
-    values = _values(snapshot, now_ms)
-    return {"b_conversation_id": snapshot.conversation_id} | {
-        f"b_{name}": values[name] for name in _SNAPSHOT_COLUMNS
-    }
+    values = _values(snapshot, now_ms).items()
+    return {"b_conversation_id": snapshot.conversation_id} | {f"b_{k}": v for k, v in values}
 
 
 class ConversationStore:
