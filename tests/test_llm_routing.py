@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import json
+import time
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import httpx
 import pytest
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from parley.providers.llm.base import (
     LLM,
@@ -21,9 +25,10 @@ from parley.providers.llm.base import (
     TextDelta,
 )
 from parley.providers.llm.cascade import CascadeLLM
-from parley.providers.llm.router import EndpointSettings, LLMRouter
+from parley.providers.llm.router import EndpointSettings, LLMRouter, RetriedOnce
 from parley.schemas.agent_config import PromptAgentAPIModelInput
 from tests.fake_llm import FakeLLM, Reply, say
+from tests.fake_openai import FakeEndpoint, serve_endpoint
 
 REQUEST = LLMRequest(messages=(ChatMessage("user", "hi"),))
 
@@ -151,3 +156,112 @@ async def test_custom_llm_resolves_secrets_and_has_no_backup(http: httpx.AsyncCl
 async def test_only_empty_replies_is_a_distinct_error() -> None:
     with pytest.raises(LLMEmptyReplyError):
         await collect(CascadeLLM([Named("a", [Reply()]), Named("b", [Reply()])]))
+
+
+# A custom LLM is asked once more when its first attempt fails before it says anything.
+
+
+@pytest.fixture(scope="module")
+def fake_server() -> Iterator[FakeEndpoint]:
+    with serve_endpoint() as fake:
+        yield fake
+
+
+@pytest.fixture
+def endpoint(fake_server: FakeEndpoint) -> FakeEndpoint:
+    fake_server.reset()
+    return fake_server
+
+
+def fails_first(endpoint: FakeEndpoint, status: int, answer: str = "second try") -> None:
+    """The first request gets HTTP ``status``; every later one streams ``answer``."""
+
+    async def reply(request: Request) -> Response:
+        if len(endpoint.received) == 1:
+            return JSONResponse({"error": {"message": "busy"}}, status_code=status)
+        chunk = {"choices": [{"index": 0, "delta": {"content": answer}}]}
+        events = [f"data: {json.dumps(chunk)}\n\n", "data: [DONE]\n\n"]
+        return StreamingResponse(iter(events), media_type="text/event-stream")
+
+    endpoint.reply = reply
+
+
+def custom_prompt(endpoint: FakeEndpoint, **fields: Any) -> PromptAgentAPIModelInput:
+    return prompt(
+        llm="custom-llm", custom_llm={"url": endpoint.base_url, "model_id": "mine"}, **fields
+    )
+
+
+async def test_custom_llm_is_retried_once_after_a_server_error(
+    endpoint: FakeEndpoint, http: httpx.AsyncClient
+) -> None:
+    fails_first(endpoint, 503)
+    llm = await router(http).for_prompt(custom_prompt(endpoint), {})
+    assert await collect(llm) == "second try"
+    assert len(endpoint.received) == 2
+
+
+async def test_custom_llm_is_not_retried_after_a_refusal(
+    endpoint: FakeEndpoint, http: httpx.AsyncClient
+) -> None:
+    fails_first(endpoint, 401)
+    llm = await router(http).for_prompt(custom_prompt(endpoint), {})
+    with pytest.raises(LLMError, match="HTTP 401"):
+        await collect(llm)
+    assert len(endpoint.received) == 1
+
+
+async def test_custom_llm_is_not_retried_once_it_has_spoken(
+    endpoint: FakeEndpoint, http: httpx.AsyncClient
+) -> None:
+    endpoint.stream(
+        {"choices": [{"index": 0, "delta": {"content": "half "}}]},
+        {"error": {"message": "the model crashed"}},
+    )
+    llm = await router(http).for_prompt(custom_prompt(endpoint), {})
+    with pytest.raises(LLMError, match="the model crashed"):
+        await collect(llm)
+    assert len(endpoint.received) == 1
+
+
+async def test_custom_llm_retry_stays_within_the_timeout(
+    endpoint: FakeEndpoint, http: httpx.AsyncClient
+) -> None:
+    endpoint.hang_before_headers()
+    chain = LLMRouter({}, unused_local_model, http, no_secrets, timeout_seconds=0.3)
+    llm = await chain.for_prompt(custom_prompt(endpoint), {})
+    started = time.monotonic()
+    with pytest.raises(LLMTimeoutError):
+        await collect(llm)
+    assert time.monotonic() - started < 2.0
+    assert len(endpoint.received) == 1
+
+
+async def test_custom_llm_retries_then_falls_back_to_its_override_list(
+    endpoint: FakeEndpoint, http: httpx.AsyncClient
+) -> None:
+    endpoint.status(502, {"error": {"message": "bad gateway"}})
+    backup = {"preference": "override", "order": ["gemini-2.5-flash"]}
+    llm = await router(http).for_prompt(custom_prompt(endpoint, backup_llm_config=backup), {})
+    assert llm.name == "openai:mine > local:test"
+    assert await collect(llm) == "(no more scripted replies)"  # the local model answered
+    assert len(endpoint.received) == 2
+
+
+async def test_a_refused_connection_is_retried_once() -> None:
+    flaky = Named("flaky", [Reply(error=LLMUnavailableError("cannot connect", retryable=True))])
+    flaky_then_fine = RetriedOnce(flaky)
+    assert await collect(CascadeLLM([flaky_then_fine])) == "(no more scripted replies)"
+    assert len(flaky.requests) == 2
+    broken = Named("broken", [Reply(error=LLMUnavailableError("no URL", retryable=False))])
+    with pytest.raises(LLMError, match="broken: no URL"):
+        await collect(CascadeLLM([RetriedOnce(broken)]))
+    assert len(broken.requests) == 1
+
+
+async def unused_local_model() -> LLM:
+    raise AssertionError("the local model must not be asked")
+
+
+async def no_secrets(secret_id: str) -> str | None:
+    return None

@@ -63,7 +63,7 @@ class CascadeLLM:
                     raise
                 failures.append(f"{llm.name}: {error}")
             finally:
-                await _close(stream)
+                await close_stream(stream)
             log.warning("LLM fallback: %s", failures[-1])
         if all(failure.endswith(": empty reply") for failure in failures):
             raise LLMEmptyReplyError("; ".join(failures))
@@ -71,7 +71,8 @@ class CascadeLLM:
         raise error_type("; ".join(failures))
 
 
-async def _close(stream: AsyncIterator[LLMChunk]) -> None:
+async def close_stream(stream: AsyncIterator[LLMChunk]) -> None:
+    """Close a reply stream now (which drops its connection), not when it is collected."""
     close = getattr(stream, "aclose", None)
     if close is not None:
         await close()
