@@ -29,9 +29,9 @@ from typing import Any
 import httpx
 import websockets
 
+from parley.agents.view import resolve_agent
 from parley.clock import SystemClock
 from parley.engine.conversation import Conversation, EngineOptions
-from parley.engine.session import resolve_session
 from parley.schemas.events import ServerEvent, UserMessage
 from parley.storage.conversations import ConversationStore
 from parley.storage.db import create_engine, migrate, session_factory
@@ -151,12 +151,12 @@ async def _engine_turns(turns: int, recorder: Any) -> list[float]:
 
 async def _one_conversation(turns: int, recorder: Any) -> list[float]:
     clock = SystemClock()
-    session = resolve_session(
+    view = resolve_agent(
         stored_agent({"agent": {"first_message": "Hi", "prompt": {"prompt": "P"}}}),
         None,
         f"conv_bench_{time.perf_counter_ns()}",
         clock.now(),
-    )
+    ).view
     done = asyncio.Event()
 
     async def emit(event: ServerEvent) -> None:
@@ -165,7 +165,7 @@ async def _one_conversation(turns: int, recorder: Any) -> list[float]:
 
     llm = FakeLLM(lambda request: say("An ", "instant ", "answer."))
     conversation = Conversation(
-        session, llm, clock, emit, recorder or _Discard(), EngineOptions(ping_interval_seconds=60)
+        view, llm, clock, emit, recorder or _Discard(), EngineOptions(ping_interval_seconds=60)
     )
     await conversation.start()
     samples = []

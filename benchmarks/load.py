@@ -57,7 +57,6 @@ from websockets.exceptions import ConnectionClosed
 
 from parley import serving
 from parley.app import create_app
-from parley.engine.voice import VoiceProviders
 from parley.providers.llm.base import LLMChunk, LLMRequest, TextDelta
 from parley.providers.stt.base import (
     DEFAULT_OPTIONS,
@@ -68,6 +67,7 @@ from parley.providers.stt.base import (
 from parley.providers.tts.base import AudioChunk, TTSCapabilities, Voice
 from parley.providers.tts.clauses import split_clauses
 from parley.providers.vad.base import VAD_SAMPLE_RATE, FrameBuffer, VADCapabilities
+from parley.providers.voice import VoiceProviders
 from parley.settings import Settings
 from tests.servers import free_port
 
@@ -655,10 +655,11 @@ async def frames(count: int) -> None:
     """The per-frame path alone, in this process: ``parse_frame`` then ``Conversation.hear``
     for ``count`` chunks of the callers' script (turns included, a new conversation every two
     minutes of audio), as fast as it goes."""
+    from parley.agents.view import resolve_agent
+    from parley.api.audio_input import AudioIntake
     from parley.api.frames import parse_frame
     from parley.clock import SystemClock
     from parley.engine.conversation import Conversation, EngineOptions
-    from parley.engine.session import resolve_session
     from parley.schemas.events import UserAudioChunk
     from tests.engine.harness import stored_agent
 
@@ -666,7 +667,7 @@ async def frames(count: int) -> None:
     script = speech + [silence] * (round(8 / CHUNK_SECONDS) - len(speech))
     clock = SystemClock()
     voice = VoiceProviders(BenchmarkVAD(), BenchmarkSTT(0), BenchmarkTTS(), "benchmark")
-    session = resolve_session(stored_agent(), None, "conv_frames", clock.now())
+    view = resolve_agent(stored_agent(), None, "conv_frames", clock.now()).view
     sent = 0
 
     async def emit(event: Any) -> None:
@@ -674,23 +675,24 @@ async def frames(count: int) -> None:
         sent += 1
 
     per_call = round(120 / CHUNK_SECONDS)  # a two-minute call, then the next one
-    # the chunks come far faster than real time: allow a whole call's audio at once
-    options = EngineOptions(audio_burst_seconds=per_call * CHUNK_SECONDS + 1)
+    options = EngineOptions()
 
     def conversation() -> Conversation:
         return Conversation(
-            session, BenchmarkLLM(0), clock, emit, _NullRecorder(), options, voice=voice
+            view, BenchmarkLLM(0), clock, emit, _NullRecorder(), options, voice=voice
         )
 
     cpu = 0.0
     for start in range(0, count, per_call):
         call = conversation()
+        # the chunks come far faster than real time: allow a whole call's audio at once
+        intake = AudioIntake(view.input_format, per_call * CHUNK_SECONDS + 1, clock)
         await call.start()
         started = time.process_time()
         for i in range(start, min(count, start + per_call)):
             event = parse_frame(script[i % len(script)])
             assert isinstance(event, UserAudioChunk)
-            await call.hear(event.user_audio_chunk)
+            await call.hear(intake.take(event.user_audio_chunk))
             if i % 64 == 0:
                 await asyncio.sleep(0)  # let the turns run
         cpu += time.process_time() - started

@@ -38,6 +38,7 @@ class FakeLLM:
         self._clock = clock
         self.requests: list[LLMRequest] = []
         self.prefills: list[LLMRequest] = []
+        self.open_streams = 0  # replies being generated now (a cancelled one closes at once)
 
     @property
     def name(self) -> str:
@@ -56,11 +57,15 @@ class FakeLLM:
     async def stream(self, request: LLMRequest) -> AsyncIterator[LLMChunk]:
         self.requests.append(request)
         reply = self._next(request)
-        if reply.delay and self._clock is not None:
-            await self._clock.sleep(reply.delay)
-        if reply.error is not None:
-            raise reply.error
-        for piece in reply.text:
-            yield TextDelta(piece)
-        for tool_call in reply.tool_calls:
-            yield tool_call
+        self.open_streams += 1
+        try:
+            if reply.delay and self._clock is not None:
+                await self._clock.sleep(reply.delay)
+            if reply.error is not None:
+                raise reply.error
+            for piece in reply.text:
+                yield TextDelta(piece)
+            for tool_call in reply.tool_calls:
+                yield tool_call
+        finally:
+            self.open_streams -= 1

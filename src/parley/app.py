@@ -18,9 +18,9 @@ from parley.api.console import install_console
 from parley.api.errors import install_error_handlers
 from parley.api.limits import BodySizeLimit
 from parley.clock import Clock, SystemClock
-from parley.engine.voice import VoiceProviders
 from parley.ids import IdFactory
 from parley.providers.llm.base import LLM
+from parley.providers.voice import VoiceProviders
 from parley.services import Services, open_services
 from parley.settings import Settings
 

@@ -14,12 +14,12 @@ from parley.agents.service import AgentService
 from parley.clock import Clock
 from parley.conversations.service import AdmissionLimits, ConversationService
 from parley.engine.conversation import EngineOptions
-from parley.engine.voice import VoiceProviders
 from parley.ids import IdFactory
 from parley.providers.embedded_voice import EmbeddedVoice
 from parley.providers.llm.base import LLM
 from parley.providers.llm.embedded import EmbeddedModel
 from parley.providers.llm.router import LLMRouter
+from parley.providers.voice import VoiceProviders
 from parley.settings import Settings
 from parley.signing import ConversationTokens
 from parley.storage.agents import AgentStore
@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class Services:
     settings: Settings
+    clock: Clock
     engine: AsyncEngine
     api_keys: ApiKeyStore
     agent_store: AgentStore
@@ -95,10 +96,7 @@ async def open_services(
         router,
         clock,
         ids,
-        EngineOptions(
-            ping_interval_seconds=settings.ping_interval_seconds,
-            audio_burst_seconds=settings.audio_burst_seconds,
-        ),
+        EngineOptions(ping_interval_seconds=settings.ping_interval_seconds),
         _voice_source(settings, voice, voice_override),
         llm_override,
         AdmissionLimits(
@@ -109,6 +107,7 @@ async def open_services(
     )
     return Services(
         settings=settings,
+        clock=clock,
         engine=engine,
         api_keys=ApiKeyStore(sessions, clock, ids),
         agent_store=agent_store,

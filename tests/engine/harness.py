@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from parley.agents.config import apply_defaults, validate_document
+from parley.agents.view import resolve_agent
 from parley.engine.conversation import Conversation, EngineOptions
-from parley.engine.session import resolve_session
 from parley.engine.transcript import ConversationSnapshot, RecordedAudio
-from parley.engine.voice import VoiceProviders
 from parley.providers.stt.base import STTError
 from parley.providers.tts.base import TTSError
+from parley.providers.voice import VoiceProviders
 from parley.schemas.events import ConversationInitiationClientData, ServerEvent
 from parley.storage.agents import StoredAgent
 from tests.fake_audio import FakeSTT, FakeVAD
@@ -76,16 +75,20 @@ class Harness:
         init: ConversationInitiationClientData | None = None,
         ping_interval: float = 1000.0,
         voice: Callable[[VirtualClock], VoiceProviders] | None = None,
+        *,
+        llm: FakeLLM | None = None,
+        recorder: Callable[[VirtualClock], MemoryRecorder] | None = None,
     ) -> None:
-        """``voice`` builds the (fake) voice models on the harness's clock."""
+        """``voice`` builds the (fake) voice models on the harness's clock, ``recorder`` the
+        (fake) database; ``llm`` replaces the scripted LLM built from ``replies``."""
         self.clock = VirtualClock()
-        self.llm = FakeLLM(replies if replies is not None else [], self.clock)
-        self.recorder = MemoryRecorder()
+        self.llm = llm or FakeLLM(replies if replies is not None else [], self.clock)
+        self.recorder = recorder(self.clock) if recorder is not None else MemoryRecorder()
         self.events: list[ServerEvent] = []
         agent = stored_agent(conversation_config, platform_settings)
-        session = resolve_session(agent, init, "conv_test", self.clock.now())
+        view = resolve_agent(agent, init, "conv_test", self.clock.now()).view
         self.conversation = Conversation(
-            session,
+            view,
             self.llm,
             self.clock,
             self._emit,
@@ -141,6 +144,8 @@ def voice_harness(
     tts_error: TTSError | None = None,
     platform_settings: dict[str, Any] | None = None,
     interim: str | None = None,
+    llm: FakeLLM | None = None,
+    stt_delay: float = 0.2,
     **agent: Any,
 ) -> Harness:
     """A voice conversation whose user speaks during ``speech`` (seconds of audio); an
@@ -151,7 +156,7 @@ def voice_harness(
         partial = None if interim is None else lambda _: interim
         return VoiceProviders(
             vad=FakeVAD.from_segments(*speech),
-            stt=FakeSTT(*transcripts, clock=clock, delay=0.2, partial_text=partial),
+            stt=FakeSTT(*transcripts, clock=clock, delay=stt_delay, partial_text=partial),
             tts=FakeTTS(
                 ("fake",), clock=clock, latency=0.05, seconds_per_char=0.05, error=tts_error
             ),
@@ -166,14 +171,14 @@ def voice_harness(
         },
         platform_settings,
         voice=providers,
+        llm=llm,
     )
 
 
 async def talk(harness: Harness, seconds: float) -> None:
     """Stream ``seconds`` of audio in real time on the virtual clock."""
-    chunk = base64.b64encode(CHUNK).decode()
     for _ in range(round(seconds / 0.032)):
-        await harness.conversation.hear(chunk)
+        await harness.conversation.hear(CHUNK)
         await harness.clock.advance(0.032)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import pytest
 
@@ -84,9 +84,7 @@ class BreaksMidReply(FakeLLM):
 
 
 async def test_a_reply_cut_by_the_llm_stops_speaking_before_the_apology() -> None:
-    h = voice_harness([(2.0, 3.5)], ["tell me about the menu"], [])
-    h.llm = BreaksMidReply([])
-    h.conversation._llm = h.llm
+    h = voice_harness([(2.0, 3.5)], ["tell me about the menu"], [], llm=BreaksMidReply([]))
     await h.start()
     await talk(h, 5.0)
     await h.clock.advance(10.0)
@@ -172,16 +170,15 @@ class FlakyRecorder(MemoryRecorder):
         await super().save(snapshot)
 
 
-def flaky(harness: Harness, up_at: float) -> FlakyRecorder:
-    recorder = FlakyRecorder(harness.clock, up_at)
-    harness.recorder = recorder
-    harness.conversation._writer._recorder = recorder
-    return recorder
+def flaky(up_at: float) -> Callable[[VirtualClock], FlakyRecorder]:
+    return lambda clock: FlakyRecorder(clock, up_at)
 
 
 async def test_a_briefly_unavailable_database_loses_nothing() -> None:
-    h = Harness([say("It is sunny."), say("Twenty degrees."), say("Goodbye!")], AGENT)
-    recorder = flaky(h, up_at=3.0)
+    replies = [say("It is sunny."), say("Twenty degrees."), say("Goodbye!")]
+    h = Harness(replies, AGENT, recorder=flaky(up_at=3.0))
+    recorder = h.recorder
+    assert isinstance(recorder, FlakyRecorder)
     await h.start()
     await h.send(user("Weather?"))
     await h.send(user("How warm?"))
@@ -205,8 +202,9 @@ async def test_a_briefly_unavailable_database_loses_nothing() -> None:
 async def test_the_final_write_gives_up_on_a_database_that_stays_down(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    h = Harness([], AGENT)
-    recorder = flaky(h, up_at=float("inf"))
+    h = Harness([], AGENT, recorder=flaky(up_at=float("inf")))
+    recorder = h.recorder
+    assert isinstance(recorder, FlakyRecorder)
     await h.start()
     with caplog.at_level(logging.ERROR):
         closing = asyncio.create_task(h.close())

@@ -6,18 +6,18 @@ from typing import Any
 
 import pytest
 
+from parley.agents.view import resolve_agent
 from parley.engine.errors import ConversationError
-from parley.engine.session import resolve_session
 from tests.engine.harness import initiation, stored_agent
 
 
 def session(config: dict[str, Any], platform: dict[str, Any] | None = None, **init: Any) -> Any:
-    return resolve_session(
+    return resolve_agent(
         stored_agent(config, platform),
         initiation(**init) if init else None,
         "conv_1",
         1_700_000_000,
-    )
+    ).view
 
 
 GREETING = {
@@ -79,8 +79,7 @@ def test_allowed_overrides_apply() -> None:
         },
     )
     assert (resolved.first_message, resolved.system_prompt) == ("Howdy", "Pirate.")
-    assert resolved.config.tts is not None
-    assert resolved.config.tts.voice_id == "joe"
+    assert resolved.voice_id == "joe"
 
 
 def test_text_only_is_allowed_by_default_and_empty_members_are_no_override() -> None:
@@ -131,8 +130,7 @@ LANGUAGE_ALLOWED = {"overrides": {"conversation_config_override": {"agent": {"la
 def test_the_agents_own_language_needs_no_preset() -> None:
     resolved = session(MULTILINGUAL, LANGUAGE_ALLOWED)
     assert (resolved.first_message, resolved.system_prompt) == ("Hello!", "Be brief.")
-    assert resolved.config.tts is not None
-    assert resolved.config.tts.voice_id == "joe"
+    assert resolved.voice_id == "joe"
 
 
 def test_another_language_takes_its_preset_and_supported_voice() -> None:
@@ -141,8 +139,7 @@ def test_another_language_takes_its_preset_and_supported_voice() -> None:
     )
     assert (resolved.language, resolved.first_message) == ("fr", "Bonjour !")
     assert resolved.system_prompt == "Sois bref."
-    assert resolved.config.tts is not None
-    assert (resolved.config.tts.voice_id, resolved.config.tts.speed) == ("ff_siwis", 1.1)
+    assert (resolved.voice_id, resolved.voice_speed) == ("ff_siwis", 1.1)
 
 
 def test_the_clients_own_overrides_beat_the_preset() -> None:

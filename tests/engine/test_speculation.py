@@ -18,7 +18,7 @@ def last_user_text(request: LLMRequest) -> str:
 
 
 def speculation_of(h: Harness) -> SpeculativeLLM:
-    llm = h.conversation._llm
+    llm = h.conversation.llm
     assert isinstance(llm, SpeculativeLLM)
     return llm
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from parley.engine.conversation import Phase
+from parley.engine.phases import Phase
 from parley.schemas import events as ev
 from tests.engine.harness import Harness
 from tests.fake_llm import Reply, call, say
@@ -100,7 +100,7 @@ async def test_client_error_result_reaches_the_llm() -> None:
     await h.send(user("Weather?"))
     await h.send(result("call_1", "no such city", is_error=True))
     assert h.llm.requests[1].messages[-1].content == "Error: no such city"
-    assert "temp" not in h.conversation._variables
+    assert "temp" not in h.conversation.snapshot().dynamic_variables
     await h.close()
 
 

@@ -163,7 +163,7 @@ async def test_pings_carry_the_measured_round_trip() -> None:
 async def test_text_only_override_from_either_sdk_shape() -> None:
     for override in ({"text_only": True}, {"conversation": {"text_only": True}}):
         h = Harness([], AGENT, init=initiation(conversation_config_override=override))
-        assert h.conversation.session.text_only is True
+        assert h.conversation.view.text_only is True
         await h.close()
 
 

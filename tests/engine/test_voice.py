@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from parley.engine.conversation import RESUME, Phase
+from parley.engine.conversation import RESUME
+from parley.engine.phases import Phase
 from parley.engine.voice import is_backchannel
 from parley.providers.llm.base import ChatMessage
 from tests.engine.harness import audio_ids, talk, voice_harness

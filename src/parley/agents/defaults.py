@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+# A client tool that expects a response waits this long when its config sets none.
+DEFAULT_TOOL_RESPONSE_TIMEOUT_SECS = 20
+
 DEFAULT_CLIENT_EVENTS: list[str] = [
     "audio",
     "interruption",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import enum
 import logging
 from typing import Annotated
 from urllib.parse import urlencode
@@ -16,6 +17,7 @@ from fastapi import APIRouter, Depends, Request, WebSocket
 from pydantic import BaseModel
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
+from parley.api.audio_input import AudioIntake, EarlyAudio
 from parley.api.auth import require_api_key
 from parley.api.errors import ApiError
 from parley.api.frames import FrameError, MessageTooBigError, UnknownEventError, parse_frame
@@ -23,6 +25,7 @@ from parley.api.watchdog import Watchdog
 from parley.conversations.access import Caller
 from parley.conversations.service import Admission, AdmissionRefusedError
 from parley.engine.conversation import Conversation
+from parley.engine.endings import CloseCode, error_for
 from parley.engine.errors import ConversationError
 from parley.schemas.events import (
     ClientEvent,
@@ -88,7 +91,15 @@ async def conversation_socket(websocket: WebSocket) -> None:
 # What may wait to be written to one client; past it the client is not reading (at most a
 # minute of 48 kHz agent audio, base64-encoded, fits).
 MAX_QUEUED_BYTES = 8 * 1024 * 1024
-MESSAGE_TOO_BIG = 1009  # RFC 6455, as uvicorn sends it for a message over ws_max_size
+MESSAGE_TOO_BIG = CloseCode.MESSAGE_TOO_BIG  # as uvicorn sends it for a message over ws_max_size
+
+
+class SocketState(enum.Enum):
+    ADMITTING = "admitting"  # accepted; checking the agent, the caller and the limits
+    STARTING = "starting"  # admitted; waiting for conversation_initiation_client_data
+    CONVERSING = "conversing"  # the conversation runs
+    CLOSING = "closing"  # sending what is queued, then the close frame
+    CLOSED = "closed"
 
 
 class ClientGoneError(Exception):
@@ -113,6 +124,8 @@ class SocketSession:
         self._client_gone = False
         self._stalled: str | None = None  # why the client was dropped for not reading
         self._close_code: int | None = None  # overrides the conversation's (message too big)
+        self._early_audio = EarlyAudio()
+        self.state = SocketState.ADMITTING
 
     async def _emit(self, event: ServerEvent) -> None:
         if self._writer.done():
@@ -136,7 +149,7 @@ class SocketSession:
                 await self._run(agent_id, token, caller)
             except Exception:  # a bug or a failed dependency: close properly, not with 1006
                 log.exception("the conversation socket failed")
-                await self._close(1011, "internal error")
+                await self._close(CloseCode.INTERNAL_ERROR, "internal error")
 
     async def _run(self, agent_id: str | None, token: str | None, caller: Caller) -> None:
         conversations = self._services.conversations
@@ -145,6 +158,7 @@ class SocketSession:
         except AdmissionRefusedError as error:
             await self._close(error.code, error.reason)
             return
+        self.state = SocketState.STARTING
         try:
             await self._run_admitted(admission)
         finally:
@@ -175,11 +189,18 @@ class SocketSession:
         """Run the conversation; returns the close code and reason."""
         init, early = await self._read_initiation()
         conversation = await self._services.conversations.open(admission, init, self._emit)
+        self.state = SocketState.CONVERSING
+        intake = AudioIntake(
+            conversation.view.input_format,
+            self._settings.audio_burst_seconds,
+            self._services.clock,
+        )
         try:
             await conversation.start()
             for event in early:
                 await conversation.handle(event)
-            reader = asyncio.create_task(self._read_loop(conversation))
+            await self._hear_early_audio(conversation, intake)
+            reader = asyncio.create_task(self._read_loop(conversation, intake))
             ended = asyncio.create_task(conversation.ended.wait())
             await asyncio.wait({reader, ended, self._writer}, return_when=asyncio.FIRST_COMPLETED)
             ended.cancel()
@@ -192,6 +213,15 @@ class SocketSession:
             await self._services.conversations.close(conversation, reason)
         return conversation.close_code, conversation.close_reason
 
+    async def _hear_early_audio(self, conversation: Conversation, intake: AudioIntake) -> None:
+        """The platform hears audio sent before the initiation data: so do we."""
+        chunks, self._early_audio.chunks = self._early_audio.chunks, []
+        try:
+            for chunk in chunks:
+                await conversation.hear(intake.take(chunk))
+        except ConversationError as error:
+            await conversation.fail(error)
+
     async def _settle_reader(self, reader: asyncio.Task[None], conversation: Conversation) -> None:
         """Turn the way the reader stopped into the conversation's ending."""
         await asyncio.wait([reader])  # never raises: our own cancellation must stay ours
@@ -203,11 +233,10 @@ class SocketSession:
             if isinstance(error, MessageTooBigError):
                 self._close_code = MESSAGE_TOO_BIG
             await conversation.fail(ConversationError("invalid_message", str(error)))
-        elif isinstance(error, ConversationError):
-            await conversation.fail(error)
         elif error is not None:
-            log.error("reading the socket failed", exc_info=error)
-            await conversation.fail(ConversationError("unknown", "Internal error.", 1011))
+            if not isinstance(error, ConversationError):
+                log.error("reading the socket failed", exc_info=error)
+            await conversation.fail(error_for(error))
 
     async def _receive_text(self) -> str:
         """The next text frame; raises for oversized or binary frames and a close."""
@@ -245,14 +274,17 @@ class SocketSession:
             async with asyncio.timeout(timeout):
                 while True:
                     event = await self._next_event()
-                    if event is None or isinstance(event, UserAudioChunk):
-                        continue  # audio before the start: heard from the voice issue on
+                    if event is None:
+                        continue
+                    if isinstance(event, UserAudioChunk):
+                        self._early_audio.add(event.user_audio_chunk)
+                        continue
                     if isinstance(event, ConversationInitiationClientData):
                         return event, []
                     return None, [event]
         return None, []
 
-    async def _read_loop(self, conversation: Conversation) -> None:
+    async def _read_loop(self, conversation: Conversation, intake: AudioIntake) -> None:
         """Feed the conversation; a client silent for ``idle_timeout_seconds`` (not even
         audio) is ended with ``transport_receive_timeout``."""
         idle = self._settings.idle_timeout_seconds
@@ -265,7 +297,7 @@ class SocketSession:
                 if event is None:
                     continue
                 if isinstance(event, UserAudioChunk):
-                    await conversation.hear(event.user_audio_chunk)
+                    await conversation.hear(intake.take(event.user_audio_chunk))
                 else:
                     await conversation.handle(event)
         except asyncio.CancelledError:
@@ -300,6 +332,15 @@ class SocketSession:
 
     async def _close(self, code: int, reason: str) -> None:
         """Send what is queued, then close (once)."""
+        if self.state in (SocketState.CLOSING, SocketState.CLOSED):
+            return
+        self.state = SocketState.CLOSING
+        try:
+            await self._send_close(code, reason)
+        finally:
+            self.state = SocketState.CLOSED
+
+    async def _send_close(self, code: int, reason: str) -> None:
         self._outgoing.put_nowait(None)
         await asyncio.wait([self._writer])  # bounded by the send timeout; never raises
         if self._client_gone or self._ws.application_state is WebSocketState.DISCONNECTED:

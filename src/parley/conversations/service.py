@@ -9,16 +9,17 @@ import math
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
+from parley.agents.view import resolve_agent
 from parley.clock import Clock
 from parley.conversations.access import Caller, CallLimits, DailyStarts, origin_refusal
 from parley.engine.conversation import Conversation, EngineOptions
+from parley.engine.endings import CloseCode
 from parley.engine.errors import ConversationError
 from parley.engine.outbox import Emit
-from parley.engine.session import resolve_session
-from parley.engine.voice import VoiceProviders
 from parley.ids import IdFactory
 from parley.providers.llm.base import LLM, LLMError
 from parley.providers.llm.router import LLMRouter
+from parley.providers.voice import VoiceProviders
 from parley.ratelimit import KeyedBuckets
 from parley.schemas.events import ConversationInitiationClientData
 from parley.signing import ConversationTokens, TokenError
@@ -27,17 +28,16 @@ from parley.storage.conversations import ConversationStore
 
 log = logging.getLogger(__name__)
 
-# WebSocket close code for connections refused while the server shuts down ("service
-# restart"): clients should try again shortly.
-SHUTTING_DOWN = 1012
-# Close code for a connection that cannot be admitted because the storage failed.
-TRY_AGAIN_LATER = 1013
+# Connections refused while the server shuts down: clients should try again shortly.
+SHUTTING_DOWN = CloseCode.SERVICE_RESTART
+# A connection that cannot be admitted because the storage failed.
+TRY_AGAIN_LATER = CloseCode.TRY_AGAIN_LATER
 
 
 class AdmissionRefusedError(Exception):
     """The connection may not start a conversation; ``reason`` is sent as the close reason."""
 
-    def __init__(self, reason: str, code: int = 1008) -> None:
+    def __init__(self, reason: str, code: int = CloseCode.POLICY_VIOLATION) -> None:
         super().__init__(reason)
         self.reason = reason
         self.code = code
@@ -288,20 +288,23 @@ class ConversationService:
         self, admission: Admission, init: ConversationInitiationClientData | None, emit: Emit
     ) -> Conversation:
         """Resolve the session and build its engine (not started yet)."""
-        session = resolve_session(
+        resolved = resolve_agent(
             admission.agent, init, admission.conversation_id, self._clock.now()
         )
+        view = resolved.view
         try:
             llm = self._llm_override or await self._router.for_prompt(
-                session.prompt, session.variables
+                resolved.prompt, view.variables
             )
         except LLMError as error:
-            raise ConversationError("llm_error", f"No model available: {error}", 1002) from error
+            raise ConversationError(
+                "llm_error", f"No model available: {error}", CloseCode.PROTOCOL_ERROR
+            ) from error
         voice = None
-        if self._voice is not None and not session.text_only:
+        if self._voice is not None and not view.text_only:
             voice = await self._voice()
         conversation = Conversation(
-            session, llm, self._clock, emit, self._conversations, self._options, voice
+            view, llm, self._clock, emit, self._conversations, self._options, voice
         )
         self._live.add(conversation)
         return conversation

@@ -14,6 +14,10 @@ class History:
         self._messages: list[ChatMessage] = []
         self._context_positions: dict[str, int] = {}
 
+    def set_system_prompt(self, prompt: str) -> None:
+        """Another agent view takes over (a workflow node, a transfer): its prompt leads."""
+        self._system = ChatMessage("system", prompt)
+
     def add(self, message: ChatMessage) -> int:
         """Append ``message``; returns its position (for :meth:`amend`)."""
         self._messages.append(message)

@@ -6,8 +6,6 @@ import asyncio
 from dataclasses import dataclass
 from typing import Any
 
-from parley.clock import Clock
-
 
 @dataclass(frozen=True)
 class ToolOutcome:
@@ -18,8 +16,7 @@ class ToolOutcome:
 class PendingToolCalls:
     """One future per outstanding call id; a result for an unknown id is reported, not raised."""
 
-    def __init__(self, clock: Clock) -> None:
-        self._clock = clock
+    def __init__(self) -> None:
         self._waiting: dict[str, asyncio.Future[ToolOutcome]] = {}
 
     def resolve(self, call_id: str, outcome: ToolOutcome) -> bool:
@@ -30,16 +27,12 @@ class PendingToolCalls:
         future.set_result(outcome)
         return True
 
-    async def wait(self, call_id: str, seconds: float) -> ToolOutcome | None:
-        """The result for ``call_id``, or None after ``seconds`` on the conversation's clock."""
+    async def wait(self, call_id: str) -> ToolOutcome:
+        """The result for ``call_id`` (the tool dispatcher bounds the wait)."""
         future: asyncio.Future[ToolOutcome] = asyncio.get_running_loop().create_future()
         self._waiting[call_id] = future
-        timer = asyncio.ensure_future(self._clock.sleep(seconds))
         try:
-            waiters: list[asyncio.Future[Any]] = [future, timer]
-            await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
-            return future.result() if future.done() else None
+            return await future
         finally:
-            timer.cancel()
             future.cancel()
             del self._waiting[call_id]

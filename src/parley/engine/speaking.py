@@ -77,6 +77,7 @@ class AgentVoice:
         self._playing_until = 0.0
         self._heard: list[_Heard] = []
         self.first_audio_at: float | None = None
+        self._previous: AgentVoice | None = None
         self._worker = asyncio.create_task(self._speak())
 
     def say(self, delta: str) -> None:
@@ -85,12 +86,21 @@ class AgentVoice:
             log.debug("message %d: clause queued: %r", self.event_id, clause)
             self._clauses.put_nowait(clause)
 
-    async def finish(self) -> None:
-        """The text is complete: wait until all of it has been synthesized and sent."""
+    def play_after(self, previous: AgentVoice) -> None:
+        """Speak only after ``previous`` (a filler said while the LLM is slow) has sent all
+        its audio, so the two never interleave, and count this one as playing after it."""
+        self._previous = previous
+
+    def end_text(self) -> None:
+        """The text is complete (the rest is synthesized and sent in the background)."""
         for clause in self._splitter.flush():
             log.debug("message %d: last clause queued: %r", self.event_id, clause)
             self._clauses.put_nowait(clause)
         self._clauses.put_nowait(None)
+
+    async def finish(self) -> None:
+        """The text is complete: wait until all of it has been synthesized and sent."""
+        self.end_text()
         await self._worker
         log.debug("message %d: all audio sent, plays until %.3f", self.event_id, self.plays_until)
 
@@ -111,6 +121,7 @@ class AgentVoice:
         """Synthesize clause by clause; a failing TTS silences the rest of this message only
         (its text is still sent as ``agent_response``), so the conversation goes on."""
         while (clause := await self._clauses.get()) is not None:
+            await self._after_previous()
             try:
                 await self._speak_clause(clause)
             except Exception:  # any engine failure: degrade to text, never end the call
@@ -118,6 +129,12 @@ class AgentVoice:
                 break
         if self._encoder is not None and (tail := self._encoder.flush()):
             await self._send(b64encode_audio(tail), self.event_id)  # the resampler's last samples
+
+    async def _after_previous(self) -> None:
+        previous, self._previous = self._previous, None
+        if previous is not None:
+            await asyncio.wait([previous._worker])  # never raises, even if it was stopped
+            self._playing_until = max(self._playing_until, previous.plays_until)
 
     async def _speak_clause(self, clause: str) -> None:
         async for chunk in self._tts.synthesize(

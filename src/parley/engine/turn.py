@@ -4,52 +4,44 @@ from __future__ import annotations
 
 import asyncio
 import enum
-import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from parley.clock import Clock
 from parley.engine.history import History
 from parley.engine.outbox import Outbox
-from parley.engine.pending import PendingToolCalls, ToolOutcome
-from parley.engine.session import SessionConfig
 from parley.engine.speaking import AgentVoice
-from parley.engine.tools import ToolDefinition, assigned_variables, bind_parameters
-from parley.engine.transcript import (
-    ToolCallRecord,
-    ToolResultRecord,
-    TranscriptEntry,
-    TurnTimings,
-)
+from parley.engine.tool_dispatch import ToolDispatcher
+from parley.engine.transcript import TranscriptEntry, TurnTimings
+from parley.engine.view import AgentView
 from parley.providers.llm.base import LLM, ChatMessage, LLMRequest, TextDelta, ToolCall
 from parley.schemas.events import (
     AgentChatResponsePart,
     AgentResponse,
     AgentResponseBody,
-    AgentToolResponse,
-    AgentToolResponseBody,
-    ClientToolCall,
-    ClientToolCallBody,
     InternalTentativeAgentResponse,
     TentativeAgentResponseBody,
     TextResponsePart,
 )
+
+if TYPE_CHECKING:
+    from parley.engine.records import CallRecord
 
 log = logging.getLogger(__name__)
 
 MAX_TOOL_ROUNDS = 5
 
 
-def reply_request(session: SessionConfig, messages: tuple[ChatMessage, ...]) -> LLMRequest:
+def reply_request(view: AgentView, messages: tuple[ChatMessage, ...]) -> LLMRequest:
     """What the agent's LLM is asked to continue ``messages`` with."""
     return LLMRequest(
         messages=messages,
-        tools=tuple(tool.spec() for tool in session.tools),
-        temperature=session.temperature,
-        max_tokens=session.max_tokens,
-        extra_body=session.custom_llm_extra_body,
+        tools=tuple(tool.spec() for tool in view.tools),
+        temperature=view.temperature,
+        max_tokens=view.max_tokens,
+        extra_body=dict(view.custom_llm_extra_body),
     )
 
 
@@ -76,16 +68,13 @@ class AgentMessage:
 class TurnContext:
     """What a turn needs from its conversation; the turn itself holds no long-lived state."""
 
-    session: SessionConfig
+    view: AgentView
     llm: LLM
     clock: Clock
     outbox: Outbox
     history: History
-    pending: PendingToolCalls
-    variables: dict[str, Any]
-    record: Callable[[TranscriptEntry], Awaitable[None]]  # append to the transcript and store
-    save: Callable[[], Awaitable[None]]  # store again (after an entry changed)
-    seconds_in_call: Callable[[], int]
+    tools: ToolDispatcher
+    record: CallRecord  # the transcript, stored after each change
     speak: Callable[[int], AgentVoice] | None = None  # a voice for a message id; None: text only
     timings: TurnTimings | None = None  # of the user turn this reply answers
 
@@ -110,12 +99,18 @@ class AgentTurn:
         self._instruction = instruction
         self._scripted = scripted
         self.speaking: AgentMessage | None = None
-        self.uninterruptible = uninterruptible
+        self._uninterruptible = uninterruptible
+        self._filler: AgentVoice | None = None  # the soft-timeout filler being spoken
         self.remembered = remembered
         self.rounds = 0  # messages begun so far (a tool call starts another)
         # what it takes to give this turn again from the start (after a false interruption)
         self.instruction, self.scripted = instruction, scripted
         self.answers = context.timings  # the user turn this replies to (None: not a reply)
+
+    @property
+    def uninterruptible(self) -> bool:
+        """The user cannot cut in: the turn says so, or a tool it runs does."""
+        return self._uninterruptible or self._ctx.tools.holds_interruptions
 
     async def run(self) -> TurnOutcome:
         try:
@@ -124,6 +119,8 @@ class AgentTurn:
             log.debug("turn stopped by %r", error)
             if self.speaking is not None and self.speaking.voice is not None:
                 self.speaking.voice.stop()
+            if self._filler is not None:
+                self._filler.stop()
             raise
 
     async def _rounds(self) -> TurnOutcome:
@@ -143,7 +140,7 @@ class AgentTurn:
             if not message.tool_calls:
                 return TurnOutcome.COMPLETED
             outcome = await self._run_tools(message, entry)
-            await self._ctx.save()
+            self._ctx.record.changed()
             if outcome is not None:
                 return outcome
         log.warning("turn stopped after %d tool rounds", MAX_TOOL_ROUNDS)
@@ -175,18 +172,18 @@ class AgentTurn:
         if timings is None or timings.first_audio_sent is not None or voice.first_audio_at is None:
             return
         timings.first_audio_sent = voice.first_audio_at
-        await self._ctx.save()
+        self._ctx.record.changed()
 
     async def _generate(self, message: AgentMessage) -> None:
-        filler = self._start_soft_timeout()
-        request = reply_request(self._ctx.session, self._ctx.history.messages(self._instruction))
+        filler = self._start_soft_timeout(message)
+        request = reply_request(self._ctx.view, self._ctx.history.messages(self._instruction))
         try:
             async for chunk in self._ctx.llm.stream(request):
                 if isinstance(chunk, ToolCall):
                     message.tool_calls.append(chunk)
                     continue
                 if filler is not None:
-                    filler.cancel()
+                    filler.cancel()  # only its wait: a filler already begun is said in full
                     filler = None
                 await self._stream_text(message, chunk)
         finally:
@@ -213,23 +210,34 @@ class AgentTurn:
         )
         await outbox.send(_part(delta.text, "delta", message.event_id))
 
-    def _start_soft_timeout(self) -> asyncio.Task[None] | None:
-        turn = self._ctx.session.turn
+    def _start_soft_timeout(self, message: AgentMessage) -> asyncio.Task[None] | None:
+        turn = self._ctx.view.turn
         if turn.soft_timeout_seconds <= 0 or not turn.soft_timeout_message:
             return None
-        return asyncio.create_task(self._say_filler(turn.soft_timeout_seconds))
+        return asyncio.create_task(self._wait_for_filler(turn.soft_timeout_seconds, message))
 
-    async def _say_filler(self, after: float) -> None:
-        """The LLM is slow: say the configured filler so the user knows we heard them."""
+    async def _wait_for_filler(self, after: float, message: AgentMessage) -> None:
         await self._ctx.clock.sleep(after)
-        text = self._ctx.session.turn.soft_timeout_message
+        await asyncio.shield(self._say_filler(message))
+
+    async def _say_filler(self, message: AgentMessage) -> None:
+        """The LLM is slow: say the configured filler so the user knows we heard them (and,
+        in a voice call, speak it: the reply's audio follows it)."""
+        text = self._ctx.view.turn.soft_timeout_message
         event_id = self._ctx.outbox.next_event_id()
+        if self._ctx.speak is not None and message.voice is not None:
+            self._filler = self._ctx.speak(event_id)
+            self._filler.say(text)
+            self._filler.end_text()
+            message.voice.play_after(self._filler)
         await self._ctx.outbox.send(
             AgentResponse(
                 agent_response_event=AgentResponseBody(agent_response=text, event_id=event_id)
             )
         )
-        await self._ctx.record(TranscriptEntry("agent", text, self._ctx.seconds_in_call()))
+        medium: Literal["text", "audio"] = "audio" if self._filler is not None else "text"
+        record = self._ctx.record
+        await record.add(TranscriptEntry("agent", text, record.seconds_in_call(), medium))
 
     async def _say(self, message: AgentMessage) -> TranscriptEntry:
         """Record what this round said, then publish it (stored before the client sees it)."""
@@ -239,10 +247,10 @@ class AgentTurn:
                 ChatMessage("assistant", text, tuple(message.tool_calls))
             )
         medium: Literal["text", "audio"] = "audio" if message.voice is not None else "text"
-        entry = TranscriptEntry("agent", text or None, self._ctx.seconds_in_call(), medium)
+        entry = TranscriptEntry("agent", text or None, self._ctx.record.seconds_in_call(), medium)
         entry.timings, self._ctx.timings = self._ctx.timings, None  # the first message answering
         message.entry = entry
-        await self._ctx.record(entry)
+        await self._ctx.record.add(entry)
         if text:
             if message.streamed and self._ctx.outbox.wants("agent_chat_response_part"):
                 await self._ctx.outbox.send(_part("", "stop", message.event_id))
@@ -259,81 +267,12 @@ class AgentTurn:
         """Run each requested tool; an end_call or skip_turn ends the turn."""
         outcome = None
         for call in message.tool_calls:
-            tool = self._ctx.session.tool(call.name)
-            if tool is None:
-                result = ToolOutcome(f"There is no tool named {call.name!r}.", is_error=True)
-                self._remember(call, "unknown", call.arguments, result, entry)
-                continue
-            self.uninterruptible = tool.disable_interruptions
-            if tool.kind == "system":
-                result = ToolOutcome("ok", is_error=False)
-                await self._tool_response(tool, call.call_id, result, message.event_id)
-                outcome = TurnOutcome(tool.name) if tool.name in ("end_call", "skip_turn") else None
-                self._remember(call, "system", call.arguments, result, entry)
-            else:
-                parameters = bind_parameters(tool, call.arguments, self._ctx.variables)
-                result = await self._call_client_tool(tool, call.call_id, parameters, message)
-                self._remember(call, "client", parameters, result, entry)
-            self.uninterruptible = False
+            dispatched = await self._ctx.tools.dispatch(
+                self._ctx.view, call, message.event_id, entry
+            )
+            if dispatched.ends_turn is not None:
+                outcome = TurnOutcome(dispatched.ends_turn)
         return outcome
-
-    async def _call_client_tool(
-        self, tool: ToolDefinition, call_id: str, parameters: dict[str, Any], message: AgentMessage
-    ) -> ToolOutcome:
-        await self._ctx.outbox.send(
-            ClientToolCall(
-                client_tool_call=ClientToolCallBody(
-                    tool_name=tool.name,
-                    tool_call_id=call_id,
-                    parameters=parameters,
-                    event_id=message.event_id,
-                )
-            )
-        )
-        if not tool.expects_response:
-            outcome = ToolOutcome("The client tool was called; no response is expected.", False)
-        else:
-            waited = await self._ctx.pending.wait(call_id, tool.response_timeout_secs)
-            outcome = waited or ToolOutcome(
-                f"The client did not answer within {tool.response_timeout_secs:g} s.", True
-            )
-        if not outcome.is_error:
-            self._ctx.variables.update(assigned_variables(tool, outcome.result))
-        await self._tool_response(tool, call_id, outcome, message.event_id)
-        return outcome
-
-    async def _tool_response(
-        self, tool: ToolDefinition, call_id: str, outcome: ToolOutcome, event_id: int
-    ) -> None:
-        await self._ctx.outbox.send(
-            AgentToolResponse(
-                agent_tool_response=AgentToolResponseBody(
-                    tool_name=tool.name,
-                    tool_call_id=call_id,
-                    tool_type=tool.kind,
-                    is_error=outcome.is_error,
-                    is_called=True,
-                    event_id=event_id,
-                )
-            )
-        )
-
-    def _remember(
-        self,
-        call: ToolCall,
-        kind: str,
-        parameters: dict[str, Any],
-        outcome: ToolOutcome,
-        entry: TranscriptEntry,
-    ) -> None:
-        entry.tool_calls.append(ToolCallRecord(call.call_id, call.name, parameters, kind))
-        entry.tool_results.append(
-            ToolResultRecord(call.call_id, call.name, outcome.result, outcome.is_error, kind)
-        )
-        content = outcome.result if isinstance(outcome.result, str) else json.dumps(outcome.result)
-        if outcome.is_error:
-            content = f"Error: {content}"
-        self._ctx.history.add(ChatMessage("tool", content, tool_call_id=call.call_id))
 
 
 def _part(

@@ -6,13 +6,13 @@ import asyncio
 import logging
 from pathlib import Path
 
-from parley.engine.voice import VoiceProviders
 from parley.providers.stt.base import STTError
 from parley.providers.stt.whisper import WhisperConfig, load_whisper_stt
 from parley.providers.tts.base import TTSError, TTSOptions
 from parley.providers.tts.router import load_local_tts
 from parley.providers.vad.base import VADError
 from parley.providers.vad.silero import SileroVAD
+from parley.providers.voice import VoiceProviders
 
 log = logging.getLogger(__name__)
 

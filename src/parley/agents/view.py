@@ -1,8 +1,9 @@
-"""Everything one conversation runs on, resolved once at its start.
+"""Resolving what one conversation runs on, once, at its start.
 
-The agent's stored config, the client's overrides (where the agent allows them) and the
-dynamic variables are merged here into a frozen :class:`SessionConfig`; the engine reads
-only that.  Contract problems (a forbidden override, a missing variable) surface here as
+The agent's stored config, the client's overrides (where the agent allows them), the dynamic
+variables and the defaults (:mod:`parley.agents.defaults`, the only place they live) are merged
+here into the engine's frozen :class:`~parley.engine.view.AgentView`. Contract problems (a
+forbidden override, a missing variable) surface here as
 :class:`~parley.engine.errors.ConversationError` before anything is said.
 """
 
@@ -13,11 +14,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from parley.agents.defaults import DEFAULT_CLIENT_EVENTS
+from parley.agents.defaults import DEFAULT_CONVERSATION_CONFIG
+from parley.agents.overrides import apply_overrides
+from parley.agents.tools import build_tools
+from parley.agents.variables import render, system_variables
 from parley.engine.errors import ConversationError
-from parley.engine.overrides import apply_overrides
-from parley.engine.tools import ToolDefinition, build_tools
-from parley.engine.variables import render, system_variables
+from parley.engine.view import AgentView, TurnSettings
 from parley.schemas.agent_config import ConversationalConfigAPIModelInput as ConversationalConfig
 from parley.schemas.agent_config import PromptAgentAPIModelInput
 from parley.schemas.events import ConversationInitiationClientData
@@ -25,41 +27,25 @@ from parley.storage.agents import StoredAgent
 
 
 @dataclass(frozen=True)
-class TurnSettings:
-    turn_timeout: float
-    initial_wait_time: float | None
-    silence_end_call_timeout: float
-    soft_timeout_seconds: float
-    soft_timeout_message: str
-    eagerness: str
+class ResolvedAgent:
+    """The engine's view, and the parts of the config the application layer still needs
+    (choosing the LLM reads the prompt's ``llm``, ``custom_llm`` and backups)."""
 
-
-@dataclass(frozen=True)
-class SessionConfig:
-    conversation_id: str
-    agent_id: str
+    view: AgentView
     config: ConversationalConfig  # the effective config, overrides applied
     prompt: PromptAgentAPIModelInput
-    system_prompt: str
-    first_message: str
-    language: str
-    text_only: bool
-    client_events: frozenset[str]
-    input_format: str
-    output_format: str
-    max_duration_seconds: float
-    turn: TurnSettings
-    variables: dict[str, Any]
-    tools: tuple[ToolDefinition, ...]
-    temperature: float | None
-    max_tokens: int | None
-    custom_llm_extra_body: dict[str, Any]
-    user_id: str | None
-    disable_first_message_interruptions: bool
-    record_voice: bool = True  # platform_settings.privacy.record_voice
 
-    def tool(self, name: str) -> ToolDefinition | None:
-        return next((tool for tool in self.tools if tool.name == name), None)
+
+def default(path: str) -> Any:
+    """The default of a ``conversation_config`` field, e.g. ``default("turn.turn_timeout")``."""
+    value: Any = DEFAULT_CONVERSATION_CONFIG
+    for part in path.split("."):
+        value = value[part]
+    return value
+
+
+def _or_default(value: Any, path: str) -> Any:
+    return default(path) if value is None else value
 
 
 def _effective_config(agent: StoredAgent, init: ConversationInitiationClientData | None) -> Any:
@@ -95,18 +81,16 @@ def _turn_settings(config: ConversationalConfig) -> TurnSettings:
     turn = config.turn
     soft = turn.soft_timeout_config if turn else None
     return TurnSettings(
-        turn_timeout=float(turn.turn_timeout if turn and turn.turn_timeout is not None else 7.0),
+        turn_timeout=float(_or_default(turn and turn.turn_timeout, "turn.turn_timeout")),
         initial_wait_time=turn.initial_wait_time if turn else None,
         silence_end_call_timeout=float(
-            turn.silence_end_call_timeout
-            if turn and turn.silence_end_call_timeout is not None
-            else -1.0
+            _or_default(turn and turn.silence_end_call_timeout, "turn.silence_end_call_timeout")
         ),
         soft_timeout_seconds=float(
-            soft.timeout_seconds if soft and soft.timeout_seconds is not None else -1.0
+            _or_default(soft and soft.timeout_seconds, "turn.soft_timeout_config.timeout_seconds")
         ),
         soft_timeout_message=(soft.message if soft and soft.message else "") or "",
-        eagerness=str(turn.turn_eagerness if turn and turn.turn_eagerness else "normal"),
+        eagerness=str(_or_default(turn and turn.turn_eagerness, "turn.turn_eagerness")),
     )
 
 
@@ -138,39 +122,40 @@ def _variables(
     return variables
 
 
-def resolve_session(
+def resolve_agent(
     agent: StoredAgent,
     init: ConversationInitiationClientData | None,
     conversation_id: str,
     now: float,
-) -> SessionConfig:
-    """Merge agent config, overrides and variables; raise on any contract problem."""
+) -> ResolvedAgent:
+    """Merge agent config, overrides, variables and defaults; raise on a contract problem."""
     config = _effective_config(agent, init)
     extra_body = _extra_body(agent, init)
     variables = _variables(agent, config, init, conversation_id, now)
     agent_config = config.agent
     prompt = (agent_config.prompt if agent_config else None) or PromptAgentAPIModelInput()
-    conversation = config.conversation
-    client_events = (
-        conversation.client_events
-        if conversation and conversation.client_events is not None
-        else DEFAULT_CLIENT_EVENTS
+    conversation, asr, tts = config.conversation, config.asr, config.tts
+    client_events = _or_default(
+        conversation and conversation.client_events, "conversation.client_events"
     )
     max_tokens = prompt.max_tokens if prompt.max_tokens and prompt.max_tokens > 0 else None
-    return SessionConfig(
+    view = AgentView(
         conversation_id=conversation_id,
         agent_id=agent.agent_id,
-        config=config,
-        prompt=prompt,
         system_prompt=render(prompt.prompt or "", variables),
         first_message=render((agent_config.first_message if agent_config else "") or "", variables),
-        language=(agent_config.language if agent_config else None) or "en",
+        language=(agent_config.language if agent_config else None) or default("agent.language"),
         text_only=bool(conversation and conversation.text_only),
         client_events=frozenset(client_events),
-        input_format=str((config.asr and config.asr.user_input_audio_format) or "pcm_16000"),
-        output_format=str((config.tts and config.tts.agent_output_audio_format) or "pcm_16000"),
+        input_format=str(
+            (asr and asr.user_input_audio_format) or default("asr.user_input_audio_format")
+        ),
+        output_format=str(
+            (tts and tts.agent_output_audio_format) or default("tts.agent_output_audio_format")
+        ),
         max_duration_seconds=float(
-            (conversation.max_duration_seconds if conversation else None) or 600
+            (conversation and conversation.max_duration_seconds)
+            or default("conversation.max_duration_seconds")
         ),
         turn=_turn_settings(config),
         variables=variables,
@@ -184,4 +169,8 @@ def resolve_session(
         ),
         record_voice=(agent.platform_settings.get("privacy") or {}).get("record_voice")
         is not False,
+        asr_keywords=tuple(asr.keywords or ()) if asr else (),
+        voice_id=(tts.voice_id if tts and tts.voice_id else None),
+        voice_speed=float((tts and tts.speed) or default("tts.speed")),
     )
+    return ResolvedAgent(view=view, config=config, prompt=prompt)
