@@ -9,10 +9,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from parley.providers.llm.router import EndpointSettings
+
+class EndpointSettings(BaseModel):
+    """An operator-configured OpenAI-compatible endpoint for one ``llm`` name."""
+
+    url: str
+    model_id: str | None = None
+    api_key: SecretStr | None = None
+    headers: dict[str, str] = {}
 
 
 class Settings(BaseSettings):

@@ -18,7 +18,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any
 
 import httpx
-from pydantic import BaseModel, SecretStr
 
 from parley.providers.llm.base import (
     LLM,
@@ -38,20 +37,12 @@ from parley.schemas.agent_config import (
     CustomLLM,
     PromptAgentAPIModelInput,
 )
+from parley.settings import EndpointSettings
 
 LocalModel = Callable[[], Awaitable[LLM]]
 SecretLookup = Callable[[str], Awaitable[str | None]]
 
 log = logging.getLogger(__name__)
-
-
-class EndpointSettings(BaseModel):
-    """An operator-configured OpenAI-compatible endpoint for one ``llm`` name."""
-
-    url: str
-    model_id: str | None = None
-    api_key: SecretStr | None = None
-    headers: dict[str, str] = {}
 
 
 class LLMRouter:
