@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from parley.engine.conversation import RESUME
+from parley.engine.listening import RESUME
 from parley.engine.phases import Phase
 from parley.engine.voice import is_backchannel
 from parley.providers.llm.base import ChatMessage

@@ -22,18 +22,11 @@ from parley.clock import Clock
 from parley.engine.endings import CloseCode, Ending, error_for
 from parley.engine.errors import ConversationError
 from parley.engine.hearing import (
-    HeardEvent,
     Hearing,
-    InterimTranscript,
-    SustainedSpeech,
-    TentativeTurn,
-    TurnContinued,
-    UserStartedSpeaking,
-    UserTurn,
-    VoiceActivity,
 )
 from parley.engine.history import History
-from parley.engine.interruption import BargeIn, heard_part, report_cut
+from parley.engine.interruption import heard_part, report_cut
+from parley.engine.listening import Listening, TurnControls
 from parley.engine.outbox import Emit, Outbox
 from parley.engine.pending import PendingToolCalls, ToolOutcome
 from parley.engine.phases import Phase, Phases
@@ -51,7 +44,7 @@ from parley.engine.transcript import (
 )
 from parley.engine.turn import AgentTurn, TurnContext, TurnOutcome, reply_request
 from parley.engine.view import AgentView
-from parley.engine.voice import is_backchannel, open_hearing, voice_settings
+from parley.engine.voice import open_hearing, voice_settings
 from parley.providers.llm.base import LLM, ChatMessage, LLMEmptyReplyError, LLMError, LLMRequest
 from parley.providers.voice import VoiceProviders
 from parley.schemas import events as ev
@@ -63,7 +56,6 @@ REENGAGE = (
     "whether they are still there, such as: Are you still there?"
 )
 OPEN = "The user has not said anything yet. Greet them briefly and start the conversation."
-RESUME = "You were interrupted by a sound, not a question. Briefly continue where you left off."
 # Said (and spoken, in a voice call) when no model can answer, before the call ends with the
 # spec's error: the user hears why the agent went quiet instead of a dead line.
 APOLOGY = (
@@ -117,7 +109,21 @@ class Conversation:
         self._pinger = Pinger(
             clock, self._outbox, (options or EngineOptions()).ping_interval_seconds
         )
-        self._barge_in = BargeIn()
+        self._listening = Listening(
+            self._phases,
+            clock,
+            self._outbox,
+            self._tasks,
+            self._speculation,
+            TurnControls(
+                user_was_active=self._user_was_active,
+                interrupt=self._interrupt,
+                user_said=self._on_user_message,
+                start_turn=self._start_turn,
+                current_turn=lambda: self._turn,
+                reply_request=self._reply_request,
+            ),
+        )
         self._turn: AgentTurn | None = None
         self._turn_task: asyncio.Task[None] | None = None
         self._queued_messages: list[str] = []
@@ -187,7 +193,7 @@ class Conversation:
         self._phases.to(Phase.LISTENING)
         if self._voice is not None:
             tap = self._record.user_audio if self._record.recording is not None else None
-            self._hearing = open_hearing(self._voice, view, self._on_heard, tap)
+            self._hearing = open_hearing(self._voice, view, self._listening.on_heard, tap)
         if view.first_message and self._voice is not None:
             self._start_turn(  # spoken: a turn, so the user can barge in (if allowed)
                 scripted=view.first_message,
@@ -415,7 +421,7 @@ class Conversation:
     async def _interrupt(self) -> None:
         """Stop the agent mid-turn (the user spoke); see :mod:`parley.engine.interruption`."""
         task, turn = self._turn_task, self._turn
-        self._barge_in.unheard = None
+        self._listening.barge_in.unheard = None
         if task is None or turn is None:
             return
         speaking = turn.speaking
@@ -427,7 +433,7 @@ class Conversation:
             return
         self._phases.to(Phase.LISTENING)
         heard = heard_part(speaking) if speaking is not None and speaking.text else ""
-        self._barge_in.cut(turn, speaking, heard)
+        self._listening.barge_in.cut(turn, speaking, heard)
         if speaking is not None and speaking.text:
             await report_cut(speaking, heard, self._outbox, self._history, self._record)
 
@@ -449,99 +455,10 @@ class Conversation:
             ev.Audio(audio_event=ev.AudioBody(audio_base_64=audio, event_id=event_id))
         )
 
-    async def _on_heard(self, event: HeardEvent) -> None:  # noqa: C901 - one case per event
-        if not self._phases.open:
-            return  # hearing may deliver while the call winds down: nothing starts then
-        if not isinstance(event, VoiceActivity):
-            log.debug("heard %s (phase %s)", event, self._phases.current.value)
-        match event:
-            case VoiceActivity(score=score):
-                if self._outbox.wants("vad_score"):  # every chunk: build it only if asked for
-                    await self._outbox.send(
-                        ev.VadScore(vad_score_event=ev.VadScoreBody(vad_score=score))
-                    )
-            case UserStartedSpeaking():
-                self._user_was_active()
-            case SustainedSpeech():
-                await self._on_sustained_speech()
-            case InterimTranscript(text=text):
-                self._warm_reply(text)
-                await self._outbox.send(
-                    ev.TentativeUserTranscript(
-                        tentative_user_transcription_event=ev.UserTranscriptBody(
-                            user_transcript=text, event_id=self._outbox.next_event_id()
-                        )
-                    )
-                )
-            case TentativeTurn(text=text):
-                await self._prepare_reply(text)
-            case TurnContinued():
-                await self._discard_reply()
-            case UserTurn(text=text, speech_ended_at=ended, audio_now=audio_now):
-                now = self._clock.monotonic()
-                timings = TurnTimings(
-                    user_speech_ended=now - (audio_now - ended), transcript_final=now
-                )
-                await self._on_user_turn(text, timings)
-            case _:
-                assert_never(event)
-
-    async def _on_sustained_speech(self) -> None:
-        """The user has talked long enough to be taking the turn: barge in (if allowed)."""
-        turn = self._turn
-        if self._phases.current is Phase.RESPONDING and not (turn and turn.uninterruptible):
-            self._barge_in.by_voice = True
-            await self._interrupt()
-
-    async def _discard_reply(self) -> None:
-        if self._speculation is not None:
-            await self._speculation.discard()
-
-    def _warm_reply(self, text: str) -> None:
-        """The user is still speaking, and ``text`` is what they said so far: have the LLM
-        read the conversation up to these words now, so that the reply (speculative or not)
-        only has to read the last words. In the background: hearing never waits for it."""
-        if self._speculation is not None and self._phases.quiet:
-            self._tasks.start(self._speculation.prefill(self._reply_request(text)))
-
-    async def _prepare_reply(self, text: str) -> None:
-        """The user paused after ``text``: start the LLM on the reply it would get, so that it
-        is under way when the pause turns out to be the end of the turn."""
-        if self._speculation is None or not self._phases.quiet or is_backchannel(text):
-            return
-        await self._speculation.start(self._reply_request(text))
-
     def _reply_request(self, user_text: str) -> LLMRequest:
         """What the LLM would be asked if the user's turn were ``user_text``."""
         messages = (*self._history.messages(), ChatMessage("user", user_text))
         return reply_request(self._view, messages)
-
-    async def _on_user_turn(self, text: str, timings: TurnTimings) -> None:
-        barged_in, unheard = self._barge_in.settle()
-        if is_backchannel(text):
-            if barged_in:
-                self._resume(unheard)
-            return
-        await self._on_user_message(text, medium="audio", timings=timings)
-
-    def _resume(self, unheard: AgentTurn | None) -> None:
-        """A false interruption (a cough, an "uh-huh"): pick the thread up again. A turn cut
-        off before the user heard any of it is given again from the start, as the reply to
-        the same user turn (its latency then counts the detour); "continue where you left
-        off" would make the LLM continue the *user's* words."""
-        if unheard is None:
-            self._start_turn(RESUME)
-            return
-        answers = unheard.answers
-        self._start_turn(
-            unheard.instruction,
-            scripted=unheard.scripted,
-            uninterruptible=unheard.uninterruptible,
-            remembered=unheard.remembered,
-            timings=TurnTimings(answers.user_speech_ended, answers.transcript_final)
-            if answers is not None
-            else None,
-        )
 
     # ------------------------------------------------------------------ timers
 
