@@ -358,3 +358,25 @@ def test_secrets_api(client: TestClient) -> None:
     assert listed == [{"type": "stored", "secret_id": secret_id, "name": "llm key"}]
     assert "s3" not in json.dumps(listed)
     assert client.delete(f"/v1/convai/secrets/{secret_id}").status_code == 204
+
+
+def test_audio_sent_before_the_initiation_is_checked_like_any_audio(client: TestClient) -> None:
+    """Chunks before ``conversation_initiation_client_data`` wait and are heard once the
+    call starts (as on the platform): so a bad one ends the call, as it would later."""
+    agent_id = create_agent(client)
+    with client.websocket_connect(f"/v1/convai/conversation?agent_id={agent_id}") as ws:
+        ws.send_json({"user_audio_chunk": "@@not base64@@"})
+        ws.send_json(INIT)
+        code, reason, events = closed_with(ws)
+    assert events[0]["type"] == "conversation_initiation_metadata"
+    assert (code, "not valid base64" in reason) == (1008, True)
+
+
+def test_a_flood_of_audio_before_the_initiation_is_refused(client: TestClient) -> None:
+    agent_id = create_agent(client)
+    second = "A" * 700_000  # ~16 s of pcm_16000 each
+    with client.websocket_connect(f"/v1/convai/conversation?agent_id={agent_id}") as ws:
+        for _ in range(3):
+            ws.send_json({"user_audio_chunk": second})
+        code, reason, _ = closed_with(ws)
+    assert (code, "too much audio before" in reason) == (1008, True)

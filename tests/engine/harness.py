@@ -146,6 +146,7 @@ def voice_harness(
     interim: str | None = None,
     llm: FakeLLM | None = None,
     stt_delay: float = 0.2,
+    turn: dict[str, Any] | None = None,
     **agent: Any,
 ) -> Harness:
     """A voice conversation whose user speaks during ``speech`` (seconds of audio); an
@@ -168,6 +169,7 @@ def voice_harness(
         {
             "agent": {"first_message": "Hello there, how can I help?", **agent},
             "conversation": {"client_events": EVENTS},
+            **({"turn": turn} if turn is not None else {}),
         },
         platform_settings,
         voice=providers,

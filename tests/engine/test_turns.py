@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncIterator
 
 import pytest
@@ -184,3 +185,21 @@ async def test_typed_turns_store_the_llm_first_token_time(harness: Harness) -> N
     metrics = harness.recorder.last.transcript[-1]["conversation_turn_metrics"]["metrics"]
     assert metrics["llm_first_token"]["elapsed_time"] >= 0
     assert "first_audio_sent" not in metrics, "text-only: no audio"
+
+
+async def test_a_swapped_view_takes_over_from_the_next_turn() -> None:
+    """A workflow node or a transfer gives the call another agent view between turns."""
+    h = await Harness(
+        [say("Sales here."), say("Support here.")],
+        {"agent": {"first_message": "Hi.", "prompt": {"prompt": "You sell."}}},
+    ).start()
+    await h.send(ev.UserMessage(type="user_message", text="Hello"))
+    swapped = dataclasses.replace(h.conversation.view, system_prompt="You support.")
+    h.conversation.swap_view(swapped)
+    await h.send(ev.UserMessage(type="user_message", text="My order broke"))
+    first, second = h.llm.requests
+    assert (first.messages[0].content, second.messages[0].content) == ("You sell.", "You support.")
+    assert [m.content for m in second.messages][1:4] == ["Hi.", "Hello", "Sales here."]
+    with pytest.raises(ValueError, match="same conversation"):
+        h.conversation.swap_view(dataclasses.replace(swapped, conversation_id="conv_other"))
+    await h.close()

@@ -193,3 +193,23 @@ async def test_nothing_is_recorded_when_the_agent_says_so() -> None:
     await h.close()
     assert h.recorder.audio == {}
     assert h.said()[-1] == "At nine."
+
+
+async def test_the_soft_timeout_filler_is_spoken_and_the_reply_follows_it() -> None:
+    h = await voice_harness(
+        [(2.0, 3.5)],
+        ["what time do you open"],
+        [say("We open at nine.", delay=3.0)],
+        turn={"soft_timeout_config": {"timeout_seconds": 1.0, "message": "Hmm, one moment."}},
+    ).start()
+    await talk(h, 5.0)
+    await h.clock.advance(6.0)
+    assert h.said()[-2:] == ["Hmm, one moment.", "We open at nine."]
+    filler_id, reply_id = (e.agent_response_event.event_id for e in h.of("agent_response")[-2:])
+    ids = audio_ids(h)
+    assert filler_id in ids, "the filler is spoken in a voice call"
+    assert ids.index(filler_id) < ids.index(reply_id)
+    assert max(i for i, x in enumerate(ids) if x == filler_id) < ids.index(reply_id), (
+        "the reply's audio never interleaves with the filler's"
+    )
+    await h.close()
