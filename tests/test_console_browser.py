@@ -416,3 +416,49 @@ def test_widget_voice_call_on_another_site(
         page.get_by_role("button", name="End call").click()
         expect(page.get_by_role("button", name="Start a call")).to_be_visible()
     assert errors == []
+
+
+def test_agent_page_shows_ignored_settings_and_dropped_fields(
+    llm_server: ServerProcess, rest: httpx.Client
+) -> None:
+    """Settings Parley stores but does not act on are listed on the agent's page; a save that
+    drops a misspelt field says which, and so does a create."""
+    agent_id = create_agent(
+        rest,
+        "Knowledge agent",
+        "Hi.",
+        {"prompt": "Be brief.", "knowledge_base": [{"type": "text", "name": "FAQ", "id": "d1"}]},
+    )
+    with chromium() as browser:
+        page, errors = console_page(browser, llm_server, f"#/agents/{agent_id}")
+        ignored = page.locator(".config-notice.ignored")
+        expect(ignored).to_contain_text("Settings Parley does not act on")
+        expect(ignored).to_contain_text("conversation_config.agent.prompt.knowledge_base")
+        expect(page.locator(".config-notice.dropped")).to_have_count(0)
+
+        editor = page.get_by_label("Full configuration (JSON)")
+        document = json.loads(editor.input_value())
+        document["conversation_config"]["agent"]["firstmessage"] = "Hello there."
+        editor.fill(json.dumps(document, indent=2))
+        page.get_by_role("button", name="Save changes").click()
+        dropped = page.locator(".config-notice.dropped")
+        expect(dropped).to_contain_text("Not saved: 1 unknown field")
+        expect(dropped.locator("code")).to_have_text(["conversation_config.agent.firstmessage"])
+        expect(page.locator(".saved")).to_have_text(
+            "Saved. 1 unknown field was dropped: see the top of the page."
+        )
+        expect(ignored).to_contain_text("knowledge_base")  # still listed after the save
+        screenshot(page, "14-agent-config-notices")
+
+        page.goto(f"{llm_server.base_url}/#/agents/new")
+        editor = page.get_by_label("Full configuration (JSON)")
+        document = json.loads(editor.input_value())
+        document["conversation_config"]["turn"]["turn_eagernes"] = "eager"
+        editor.fill(json.dumps(document, indent=2))
+        page.get_by_role("button", name="Create agent").click()
+        expect(page.get_by_role("heading", name="Edit My assistant")).to_be_visible()
+        expect(page.locator(".config-notice.dropped code")).to_have_text(
+            ["conversation_config.turn.turn_eagernes"]
+        )
+        expect(page.locator(".config-notice.ignored")).to_have_count(0)
+    assert errors == []

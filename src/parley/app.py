@@ -100,6 +100,7 @@ def create_app(
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     app.include_router(widget.router)  # public: embedding pages have no key
     app.include_router(agents.router, dependencies=[Depends(require_api_key)])
+    app.include_router(agents.parley_router, dependencies=[Depends(require_api_key)])
     app.include_router(conversations.router, dependencies=[Depends(require_api_key)])
     app.include_router(secrets.router, dependencies=[Depends(require_api_key)])
     app.include_router(voices.router, dependencies=[Depends(require_api_key)])

@@ -28,6 +28,7 @@ __all__ = [
     "JsonObject",
     "apply_defaults",
     "deep_merge",
+    "dropped_fields",
     "present_workflow",
     "validate_document",
 ]
@@ -76,6 +77,32 @@ def validate_document(document: JsonObject) -> JsonObject:
     Raises :class:`pydantic.ValidationError` naming each bad field's path.
     """
     return to_json(AgentDocument.model_validate(document))
+
+
+def dropped_fields(given: Any, kept: Any, path: str = "") -> list[str]:
+    """Paths of the keys in ``given`` that validation left out of ``kept``.
+
+    The platform accepts unknown (often misspelt) fields and drops them without a word;
+    Parley drops them too, but says which: ``["conversation_config.agent.firstmessage"]``.
+    List items are named by index (``tools[0].nmae``); a key sent as ``null`` is no loss.
+    """
+    if isinstance(given, dict) and isinstance(kept, dict):
+        dropped = []
+        for key, value in given.items():
+            where = f"{path}.{key}" if path else str(key)
+            if key not in kept:
+                if value is not None:
+                    dropped.append(where)
+            else:
+                dropped += dropped_fields(value, kept[key], where)
+        return dropped
+    if isinstance(given, list) and isinstance(kept, list):
+        return [
+            found
+            for index, (item, stored) in enumerate(zip(given, kept, strict=False))
+            for found in dropped_fields(item, stored, f"{path}[{index}]")
+        ]
+    return []
 
 
 def present_workflow(workflow: JsonObject) -> JsonObject:

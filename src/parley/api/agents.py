@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import json
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Depends, Query, Response
+from fastapi import APIRouter, Body, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from parley.agents.config import present_workflow
-from parley.agents.service import AgentNotFoundError, agent_document
+from parley.agents.liveness import ignored_by
+from parley.agents.service import LOGGED_PATHS, PATH_CHARS, AgentNotFoundError, agent_document
 from parley.api.errors import ApiError
 from parley.schemas.agent_config import BodyCreateAgentV1ConvaiAgentsCreatePost as CreateAgentBody
 from parley.schemas.agents import (
@@ -34,6 +36,18 @@ router = APIRouter(
 
 ServicesDep = Annotated[Services, Depends(services_of)]
 
+# Fields of a create or update body that Parley dropped (unknown to the agent schema, often
+# misspelt), as a JSON array of paths (ASCII; at most LOGGED_PATHS of them). A header, so the
+# body keeps the platform's exact shape for the SDKs; absent when nothing was dropped.
+DROPPED_HEADER = "X-Parley-Dropped-Fields"
+
+# Parley's own endpoints (not the platform's): what the console shows beside an agent.
+parley_router = APIRouter(
+    prefix="/v1/parley/agents",
+    tags=["parley"],
+    responses={401: {"model": ErrorResponse}, 404: {"model": ErrorResponse}},
+)
+
 
 def _not_found(error: AgentNotFoundError) -> ApiError:
     return ApiError(404, "agent_not_found", f"Agent {error.agent_id!r} does not exist.")
@@ -58,6 +72,19 @@ def _agent_json(agent: StoredAgent) -> JSONResponse:
     )
 
 
+def _dropped_header(dropped: tuple[str, ...]) -> dict[str, str]:
+    if not dropped:
+        return {}
+    paths = [path[:PATH_CHARS] for path in dropped[:LOGGED_PATHS]]
+    return {DROPPED_HEADER: json.dumps(paths, ensure_ascii=True)}
+
+
+async def _raw_body(request: Request) -> dict[str, Any]:
+    """The body as sent: the route's model has already dropped the unknown fields."""
+    body: dict[str, Any] = await request.json()
+    return body
+
+
 def _summary(agent: StoredAgent) -> AgentSummary:
     return AgentSummary(
         agent_id=agent.agent_id,
@@ -72,11 +99,19 @@ def _summary(agent: StoredAgent) -> AgentSummary:
 
 
 @router.post("/create", response_model=CreateAgentResponse)
-async def create_agent(services: ServicesDep, body: CreateAgentBody) -> CreateAgentResponse:
-    """Create an agent; every field left out gets the platform default."""
-    document = body.model_dump(mode="json", by_alias=True, exclude_unset=True)
-    agent = await services.agents.create(document)
-    return CreateAgentResponse(agent_id=agent.agent_id)
+async def create_agent(
+    services: ServicesDep,
+    request: Request,
+    response: Response,
+    body: CreateAgentBody,  # validates and documents the body; the service reads it as sent
+) -> CreateAgentResponse:
+    """Create an agent; every field left out gets the platform default.
+
+    Unknown fields are dropped, as the platform does; the X-Parley-Dropped-Fields header
+    names them."""
+    saved = await services.agents.create(await _raw_body(request))
+    response.headers.update(_dropped_header(saved.dropped))
+    return CreateAgentResponse(agent_id=saved.agent.agent_id)
 
 
 @router.get("", response_model=AgentListResponse)
@@ -112,14 +147,22 @@ async def get_agent(services: ServicesDep, agent_id: str) -> JSONResponse:
 
 @router.patch("/{agent_id}", response_model=AgentResponse)
 async def update_agent(
-    services: ServicesDep, agent_id: str, body: AgentUpdateRequest
+    services: ServicesDep,
+    agent_id: str,
+    request: Request,
+    body: AgentUpdateRequest,  # validates and documents the body; the service reads it as sent
 ) -> JSONResponse:
-    """Change only the fields given; nested objects merge, lists and values replace."""
-    patch = body.model_dump(mode="json", exclude_unset=True)
+    """Change only the fields given; nested objects merge, lists and values replace.
+
+    Unknown fields are dropped, as the platform does; the X-Parley-Dropped-Fields header
+    names them."""
     try:
-        return _agent_json(await services.agents.update(agent_id, patch))
+        saved = await services.agents.update(agent_id, await _raw_body(request))
     except AgentNotFoundError as error:
         raise _not_found(error) from error
+    response = _agent_json(saved.agent)
+    response.headers.update(_dropped_header(saved.dropped))
+    return response
 
 
 @router.post("/{agent_id}/duplicate", response_model=CreateAgentResponse)
@@ -143,3 +186,14 @@ async def delete_agent(services: ServicesDep, agent_id: str) -> Response:
     except AgentNotFoundError as error:
         raise _not_found(error) from error
     return Response(status_code=204)
+
+
+@parley_router.get("/{agent_id}/config-report")
+async def config_report(services: ServicesDep, agent_id: str) -> dict[str, Any]:
+    """The settings this agent configures that Parley stores but does not act on
+    (docs/config-liveness.md lists every setting)."""
+    try:
+        agent = await services.agents.get(agent_id)
+    except AgentNotFoundError as error:
+        raise _not_found(error) from error
+    return {"agent_id": agent_id, "ignored": [item.as_json() for item in ignored_by(agent)]}

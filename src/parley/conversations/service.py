@@ -9,6 +9,7 @@ import math
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
+from parley.agents.liveness import ignored_by
 from parley.agents.view import resolve_agent
 from parley.clock import Clock
 from parley.conversations.access import Caller, CallLimits, DailyStarts, origin_refusal
@@ -61,6 +62,19 @@ class AdmissionLimits:
 
 
 SIGNED_URL_USED = "this signed URL was already used; request a new one"
+
+
+def _log_ignored(admission: Admission) -> None:
+    """Say once per call which of its agent's settings Parley stores but does not act on."""
+    ignored = ignored_by(admission.agent)
+    if ignored:
+        log.warning(
+            "conversation %s: agent %s sets what Parley does not act on "
+            "(docs/config-liveness.md): %s",
+            admission.conversation_id,
+            admission.agent.agent_id,
+            ", ".join(item.path for item in ignored),
+        )
 
 
 class ConversationService:
@@ -292,6 +306,7 @@ class ConversationService:
             admission.agent, init, admission.conversation_id, self._clock.now()
         )
         view = resolved.view
+        _log_ignored(admission)
         try:
             llm = self._llm_override or await self._router.for_prompt(
                 resolved.prompt, view.variables

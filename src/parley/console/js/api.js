@@ -29,6 +29,17 @@ function fieldError(item) {
 }
 
 export async function request(method, path, body) {
+  return (await exchange(method, path, body)).payload;
+}
+
+/** Create or update an agent: `{ agent, dropped }`, where `dropped` names the fields the server
+ * left out (unknown or misspelt keys) from its X-Parley-Dropped-Fields header. */
+async function saveAgent(method, path, document) {
+  const { payload, headers } = await exchange(method, path, document);
+  return { agent: payload, dropped: JSON.parse(headers.get("x-parley-dropped-fields") ?? "[]") };
+}
+
+async function exchange(method, path, body) {
   const headers = { "xi-api-key": apiKey.get() ?? "" };
   if (body !== undefined) headers["content-type"] = "application/json";
   const response = await fetch(path, {
@@ -36,19 +47,20 @@ export async function request(method, path, body) {
     headers,
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  if (response.status === 204) return null;
+  if (response.status === 204) return { payload: null, headers: response.headers };
   const type = response.headers.get("content-type") ?? "";
   const payload = type.includes("json") ? await response.json() : await response.blob();
   if (!response.ok) throw new ApiError(response.status, type.includes("json") ? payload : null);
-  return payload;
+  return { payload, headers: response.headers };
 }
 
 export const api = {
   listAgents: (search = "") =>
     request("GET", `/v1/convai/agents?page_size=100${search ? `&search=${encodeURIComponent(search)}` : ""}`),
   getAgent: (id) => request("GET", `/v1/convai/agents/${encodeURIComponent(id)}`),
-  createAgent: (document) => request("POST", "/v1/convai/agents/create", document),
-  updateAgent: (id, document) => request("PATCH", `/v1/convai/agents/${encodeURIComponent(id)}`, document),
+  createAgent: (document) => saveAgent("POST", "/v1/convai/agents/create", document),
+  updateAgent: (id, document) => saveAgent("PATCH", `/v1/convai/agents/${encodeURIComponent(id)}`, document),
+  configReport: (id) => request("GET", `/v1/parley/agents/${encodeURIComponent(id)}/config-report`),
   deleteAgent: (id) => request("DELETE", `/v1/convai/agents/${encodeURIComponent(id)}`),
   voices: () => request("GET", "/v1/voices"),
   voicePreview: (id) => request("GET", `/v1/voices/${encodeURIComponent(id)}/preview`),

@@ -7,6 +7,7 @@ import { BoundForm, getPath } from "../form.js";
 const LLMS = ["gemini-2.5-flash", "gpt-4o-mini", "gpt-4.1-mini", "claude-haiku-4-5", "qwen3-4b", "custom-llm"];
 const EDITABLE = ["name", "tags", "conversation_config", "platform_settings"];
 const VOICE = "conversation_config.tts.voice_id";
+const droppedOnCreate = new Map(); // agent id -> the fields its create dropped, shown on its page
 
 const NEW_AGENT = {
   name: "My assistant",
@@ -43,6 +44,7 @@ class AgentForm {
         agentId && h("a", { class: "button", href: `#/talk/${encodeURIComponent(agentId)}` }, "Talk"),
       ),
       form.summary,
+      (this.notices = h("div", { class: "config-notices" })),
       h("div", { class: "grid" },
         h("div", { class: "card" },
           h("h2", {}, "Agent"),
@@ -78,6 +80,8 @@ class AgentForm {
       ),
     );
     form.fill();
+    if (agentId) this.showNotices(droppedOnCreate.get(agentId));
+    droppedOnCreate.delete(agentId);
   }
 
   voicePicker() {
@@ -121,12 +125,16 @@ class AgentForm {
     if (unparsed) return unparsed.control.focus();
     try {
       if (this.agentId) {
-        await api.updateAgent(this.agentId, this.form.document);
+        const { dropped } = await api.updateAgent(this.agentId, this.form.document);
         this.form.showProblems([]);
-        announce("Agent saved.");
-        this.flash("Saved.");
+        this.showNotices(dropped);
+        const lost = dropped.length === 0 ? ""
+          : ` ${dropped.length} unknown field${dropped.length === 1 ? " was" : "s were"} dropped: see the top of the page.`;
+        announce(`Agent saved.${lost}`);
+        this.flash(`Saved.${lost}`);
       } else {
-        const { agent_id: created } = await api.createAgent(this.form.document);
+        const { agent: { agent_id: created }, dropped } = await api.createAgent(this.form.document);
+        droppedOnCreate.set(created, dropped);
         location.hash = `#/agents/${encodeURIComponent(created)}`;
         announce("Agent created.");
       }
@@ -136,6 +144,23 @@ class AgentForm {
       this.form.showProblems(problems,
         `The server refused the agent: ${problems.length} field${problems.length === 1 ? "" : "s"} to fix.`);
     }
+  }
+
+  /** Above the form: the fields the last save dropped (unknown or misspelt; the platform drops
+   * them without a word), and the settings Parley stores but does not act on. */
+  async showNotices(dropped = []) {
+    const plural = dropped.length === 1 ? "" : "s";
+    const droppedNote = dropped.length > 0 && h("div", { class: "card config-notice dropped", role: "status" },
+      h("h2", {}, `Not saved: ${dropped.length} unknown field${plural}`),
+      h("p", { class: "hint" }, "The server does not know these fields (misspelt?) and dropped them."),
+      h("ul", {}, dropped.map((path) => h("li", {}, h("code", {}, path)))));
+    mount(this.notices, droppedNote);
+    const { ignored } = await api.configReport(this.agentId).catch(() => ({ ignored: [] }));
+    mount(this.notices, droppedNote, ignored.length > 0 && h("div", { class: "card config-notice ignored" },
+      h("h2", {}, "Settings Parley does not act on"),
+      h("p", { class: "hint" }, "They are stored and returned as the platform does, but nothing happens ",
+        "(docs/config-liveness.md lists every setting)."),
+      h("ul", {}, ignored.map(({ path, note }) => h("li", {}, h("code", {}, path), `: ${note}`)))));
   }
 
   flash(text) {
