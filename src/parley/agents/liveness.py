@@ -123,11 +123,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(_CC + "turn.turn_timeout", LIVE),
     Setting(_CC + "turn.initial_wait_time", LIVE),
     Setting(_CC + "turn.silence_end_call_timeout", LIVE),
-    Setting(
-        _CC + "turn.soft_timeout_config",
-        PARTLY,
-        "the filler is sent as an agent_response; voice calls do not speak it",
-    ),
+    Setting(_CC + "turn.soft_timeout_config", LIVE, "the filler is said while the LLM is slow"),
     Setting(_CC + "turn.turn_eagerness", LIVE),
     Setting(
         _CC + "tts.model_id", IGNORED, "Parley speaks with its installed voices (tts.voice_id)"
