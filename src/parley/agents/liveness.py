@@ -199,8 +199,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         _PS + "widget",
         PARTLY,
-        "served to the widget; <parley-convai> draws colours, placement, variant, texts, "
-        "transcript, text input and mute, not avatars, terms, feedback or language selection",
+        "served by GET /v1/convai/agents/{id}/widget; <parley-convai> draws the look, texts, "
+        "transcript, text input and mute, not terms, feedback or a language selector",
     ),
     Setting(_PS + "data_collection", IGNORED, "no data is extracted from conversations"),
     Setting(_PS + "overrides.conversation_config_override", LIVE),
