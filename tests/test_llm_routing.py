@@ -100,17 +100,28 @@ async def http() -> AsyncIterator[httpx.AsyncClient]:
         yield client
 
 
-def router(http: httpx.AsyncClient, secrets: dict[str, str] | None = None) -> LLMRouter:
-    local = Named("local:test", [])
+class LocalStub:
+    """The embedded model: counts how often it is loaded."""
 
-    async def local_model() -> LLM:
-        return local
+    name = "local:test"
 
+    def __init__(self) -> None:
+        self.model = Named("local:test", [])
+        self.loads = 0
+
+    async def get(self) -> LLM:
+        self.loads += 1
+        return self.model
+
+
+def router(
+    http: httpx.AsyncClient, secrets: dict[str, str] | None = None, local: LocalStub | None = None
+) -> LLMRouter:
     async def secret(secret_id: str) -> str | None:
         return (secrets or {}).get(secret_id)
 
     endpoints = {"gpt-4o-mini": EndpointSettings(url="http://127.0.0.1:9/v1", model_id="m")}
-    return LLMRouter(endpoints, local_model, http, secret)
+    return LLMRouter(endpoints, local or LocalStub(), http, secret)
 
 
 def prompt(**fields: Any) -> PromptAgentAPIModelInput:
@@ -127,6 +138,15 @@ async def test_mapped_name_uses_its_endpoint_with_local_backup(http: httpx.Async
     assert llm.name == "openai:m > local:test"
     disabled = prompt(llm="gpt-4o-mini", backup_llm_config={"preference": "disabled"})
     assert (await router(http).for_prompt(disabled, {})).name == "openai:m"
+
+
+async def test_a_local_backup_is_loaded_only_when_it_is_needed(http: httpx.AsyncClient) -> None:
+    local = LocalStub()
+    llm = await router(http, local=local).for_prompt(prompt(llm="gpt-4o-mini"), {})
+    assert local.loads == 0  # the call starts without it
+    assert await collect(llm) == "(no more scripted replies)"  # 127.0.0.1:9 refused: the backup
+    assert local.loads == 1
+    assert len(local.model.requests) == 1
 
 
 async def test_backup_override_order(http: httpx.AsyncClient) -> None:
@@ -228,7 +248,7 @@ async def test_custom_llm_retry_stays_within_the_timeout(
     endpoint: FakeEndpoint, http: httpx.AsyncClient
 ) -> None:
     endpoint.hang_before_headers()
-    chain = LLMRouter({}, unused_local_model, http, no_secrets, timeout_seconds=0.3)
+    chain = LLMRouter({}, Unused(), http, no_secrets, timeout_seconds=0.3)
     llm = await chain.for_prompt(custom_prompt(endpoint), {})
     started = time.monotonic()
     with pytest.raises(LLMTimeoutError):
@@ -259,8 +279,11 @@ async def test_a_refused_connection_is_retried_once() -> None:
     assert len(broken.requests) == 1
 
 
-async def unused_local_model() -> LLM:
-    raise AssertionError("the local model must not be asked")
+class Unused:
+    name = "local:unused"
+
+    async def get(self) -> LLM:
+        raise AssertionError("the local model must not be loaded")
 
 
 async def no_secrets(secret_id: str) -> str | None:

@@ -83,7 +83,7 @@ async def open_services(
         settings.llm_prompt_threads,
     )
     router = LLMRouter(
-        settings.llm_endpoints, embedded.get, http, secrets.value, settings.llm_timeout_seconds
+        settings.llm_endpoints, embedded, http, secrets.value, settings.llm_timeout_seconds
     )
     voice = EmbeddedVoice(
         settings.resolved_models_dir(), settings.voice_threads, settings.tts_threads

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from parley.providers.llm.base import LLM
 from parley.providers.llm.local import LocalLlamaLLM
+from parley.providers.llm.local_models import model_label, resolve_model
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +33,12 @@ class EmbeddedModel:
         if self._loading is None or self._failed():
             self._loading = asyncio.create_task(self._load())
         return await asyncio.shield(self._loading)
+
+    @property
+    def name(self) -> str:
+        """The loaded model's :attr:`LocalLlamaLLM.name`, known before it is loaded (the
+        router names a backup that it loads only if the chain reaches it)."""
+        return f"local:{model_label(resolve_model(self._model))}"
 
     def _failed(self) -> bool:
         """A load that failed (or was cancelled) is retried by the next caller."""

@@ -8,14 +8,16 @@
 ``backup_llm_config`` adds fallbacks: ``default`` falls back to the local model,
 ``override`` to the listed names in order, ``disabled`` to nothing. A ``custom-llm`` skips
 the default fallback, as on the platform (a prompt written for the agent's own model may not
-suit the small local one): only an explicit ``override`` list backs it up.
+suit the small local one): only an explicit ``override`` list backs it up. A local model that
+is only a backup is loaded when the chain reaches it, not when the call starts: a server of
+remote models may never need it.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 
@@ -39,10 +41,22 @@ from parley.schemas.agent_config import (
 )
 from parley.settings import EndpointSettings
 
-LocalModel = Callable[[], Awaitable[LLM]]
 SecretLookup = Callable[[str], Awaitable[str | None]]
 
 log = logging.getLogger(__name__)
+
+
+class LocalModel(Protocol):
+    """The embedded model (:class:`~parley.providers.llm.embedded.EmbeddedModel`)."""
+
+    @property
+    def name(self) -> str:
+        """The name the loaded model will have, known before it is loaded."""
+        ...
+
+    async def get(self) -> LLM:
+        """The model, loaded on the first call."""
+        ...
 
 
 class LLMRouter:
@@ -73,19 +87,25 @@ class LLMRouter:
                 )
             chain: list[LLM] = [RetriedOnce(await self._custom(prompt.custom_llm, variables))]
         else:
-            chain = [await self._named(name)]
+            chain = [self._mapped(name) or await self._local_model.get()]
         backup = prompt.backup_llm_config
         if isinstance(backup, BackupLLMOverride):
-            chain += [await self._named(str(other)) for other in backup.order]
+            chain += [self._mapped(str(other)) or self._local_backup() for other in backup.order]
         elif not isinstance(backup, BackupLLMDisabled) and name in self._endpoints and not custom:
-            chain.append(await self._local_model())
-        unique = list({llm.name: llm for llm in chain}.values())
-        return CascadeLLM(unique, self._timeout)
+            chain.append(self._local_backup())
+        unique: dict[str, LLM] = {}  # the first model of each name (it may have been warmed)
+        for llm in chain:
+            unique.setdefault(llm.name, llm)
+        return CascadeLLM(list(unique.values()), self._timeout)
 
-    async def _named(self, name: str | None) -> LLM:
+    def _local_backup(self) -> LLM:
+        return OnFirstUse(self._local_model)
+
+    def _mapped(self, name: str | None) -> LLM | None:
+        """The operator's endpoint for ``name``; None for a name the local model answers."""
         endpoint = self._endpoints.get(name or "")
         if endpoint is None:
-            return await self._local_model()
+            return None
         key = endpoint.api_key.get_secret_value() if endpoint.api_key else None
         return self._openai(endpoint.url, endpoint.model_id, key, endpoint.headers)
 
@@ -156,3 +176,28 @@ class RetriedOnce:
 
 def _worth_retrying(error: LLMError) -> bool:
     return error.retryable and not isinstance(error, LLMTimeoutError)
+
+
+class OnFirstUse:
+    """The local model as a backup: loaded when the chain first asks it, so a call that never
+    needs it does not wait for it, nor hold its memory. (``PARLEY_PRELOAD_MODELS``, the
+    default, loads it at start-up anyway.)"""
+
+    def __init__(self, model: LocalModel) -> None:
+        self._model = model
+
+    @property
+    def name(self) -> str:
+        return self._model.name
+
+    async def prefill(self, request: LLMRequest) -> None:
+        """Nothing: warming a backup would load it for a call that may never need it."""
+
+    async def stream(self, request: LLMRequest) -> AsyncIterator[LLMChunk]:
+        llm = await self._model.get()
+        stream = aiter(llm.stream(request))
+        try:
+            async for chunk in stream:
+                yield chunk
+        finally:
+            await close_stream(stream)
