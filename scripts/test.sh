@@ -18,6 +18,11 @@ if ! command -v espeak-ng >/dev/null; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq && apt-get install -y -qq espeak-ng >/dev/null
 fi
+if ! command -v curl >/dev/null; then
+  echo "==> installing curl (Debian), which the README's HTTP examples use"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq && apt-get install -y -qq curl >/dev/null
+fi
 if [ ! -x /usr/bin/chromium ]; then
   echo "==> installing Chromium (Debian), which the console and browser SDK tests drive"
   export DEBIAN_FRONTEND=noninteractive
