@@ -17,10 +17,23 @@ from fastapi.testclient import TestClient
 from parley.app import create_app
 from parley.settings import Settings
 from tests.servers import ServerProcess
+from tests.virtual_clock import VirtualClock
 
 TEST_KEY = "sk_test_" + "0" * 40
 DATA = Path(__file__).parent / "data"
 POSTGRES_ENV = "PARLEY_TEST_POSTGRES_URL"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Async tests of the engine, and of any module that uses the virtual clock, run on
+    looptime's virtual loop time (tests/virtual_clock.py): no real waits."""
+    for item in items:
+        module, function = getattr(item, "module", None), getattr(item, "function", None)
+        if module is None or not asyncio.iscoroutinefunction(function):
+            continue
+        in_engine = module.__name__.startswith("tests.engine.")
+        if in_engine or any(value is VirtualClock for value in vars(module).values()):
+            item.add_marker(pytest.mark.looptime)
 
 
 def load_json(name: str) -> dict[str, Any]:

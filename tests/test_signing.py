@@ -16,7 +16,7 @@ def test_token_round_trip_and_expiry() -> None:
     token = tokens.issue("agent_a", "conv_1")
     claims = tokens.verify(token, "agent_a")
     assert (claims.agent_id, claims.conversation_id) == ("agent_a", "conv_1")
-    clock._now += TOKEN_LIFETIME_SECONDS + 1
+    clock.jump(TOKEN_LIFETIME_SECONDS + 1)
     with pytest.raises(TokenError, match="expired"):
         tokens.verify(token, "agent_a")
 

@@ -71,7 +71,7 @@ async def count_conversations(url: str) -> tuple[int, int, int]:
         clock = VirtualClock(start=1_700_000_000.0)
         store = ConversationStore(session_factory(engine), clock)
         await store.claim("conv_1", "agent_a")
-        await clock.advance(100)
+        clock.jump(100)
         await store.claim("conv_2", "agent_a")
         await store.claim("conv_3", "agent_b")
         return (

@@ -41,7 +41,7 @@ class Ears:
     async def feed_seconds(self, seconds: float) -> None:
         for _ in range(round(seconds * 16000 / CHUNK)):
             await self.hearing.feed(np.zeros(CHUNK, dtype=np.float32))
-            await settle(5)
+            await settle()
 
     def heard(self) -> list[HeardEvent]:
         return [e for e in self.events if not isinstance(e, VoiceActivity)]
