@@ -12,7 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from parley.agents.service import AgentService
 from parley.clock import Clock
-from parley.conversations.service import AdmissionLimits, ConversationService
+from parley.conversations.service import (
+    AdmissionLimits,
+    ConversationModels,
+    ConversationService,
+)
 from parley.engine.conversation import EngineOptions
 from parley.ids import IdFactory
 from parley.providers.embedded_voice import EmbeddedVoice
@@ -93,12 +97,10 @@ async def open_services(
         agent_store,
         conversation_store,
         ConversationTokens(bytes.fromhex(signing_key), clock),
-        router,
+        ConversationModels(router, _voice_source(settings, voice, voice_override), llm_override),
         clock,
         ids,
         EngineOptions(ping_interval_seconds=settings.ping_interval_seconds),
-        _voice_source(settings, voice, voice_override),
-        llm_override,
         AdmissionLimits(
             max_conversations=settings.max_conversations,
             public_rate_per_minute=settings.public_rate_per_minute,

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Callable
 
 import pytest
 
-from parley.engine.conversation import APOLOGY
+from parley.engine.agent_turns import APOLOGY
 from parley.engine.persistence import FINAL_ATTEMPTS
 from parley.engine.transcript import ConversationSnapshot
 from parley.providers.llm.base import LLMChunk, LLMError, LLMRequest, LLMTimeoutError, TextDelta

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from parley.engine.conversation import OPEN, REENGAGE
+from parley.engine.timers import OPEN, REENGAGE
 from parley.schemas import events as ev
 from tests.engine.harness import Harness
 from tests.fake_llm import Reply, say

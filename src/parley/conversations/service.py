@@ -77,29 +77,36 @@ def _log_ignored(admission: Admission) -> None:
         )
 
 
+@dataclass(frozen=True)
+class ConversationModels:
+    """Where each conversation gets its models."""
+
+    router: LLMRouter  # the agent's LLM chain
+    voice: Callable[[], Awaitable[VoiceProviders | None]] | None = None  # None: voice is off
+    llm_override: LLM | None = None  # tests and benchmarks: one scripted LLM for every call
+
+
 class ConversationService:
     def __init__(
         self,
         agents: AgentStore,
         conversations: ConversationStore,
         tokens: ConversationTokens,
-        router: LLMRouter,
+        models: ConversationModels,
         clock: Clock,
         ids: IdFactory,
         options: EngineOptions,
-        voice: Callable[[], Awaitable[VoiceProviders | None]] | None,
-        llm_override: LLM | None = None,
         limits: AdmissionLimits | None = None,
     ) -> None:
         self._agents = agents
         self._conversations = conversations
         self._tokens = tokens
-        self._router = router
+        self._router = models.router
         self._clock = clock
         self._ids = ids
         self._options = options
-        self._llm_override = llm_override
-        self._voice = voice
+        self._llm_override = models.llm_override
+        self._voice = models.voice
         self._closing: set[asyncio.Task[None]] = set()
         self._limits = limits or AdmissionLimits()
         rate = self._limits.public_rate_per_minute / 60

@@ -5,25 +5,22 @@ The engine never touches a socket. The edge feeds it typed client events with
 :meth:`Conversation.hear`, and sends whatever it emits; when :attr:`Conversation.ended` is
 set, the edge closes the socket with :attr:`ending`.
 
-Its parts each live in their own module: the phase machine (:mod:`.phases`), the tasks it
-owns (:mod:`.tasks`), the timers (:mod:`.timers`), barge-in (:mod:`.interruption`), the
-record (:mod:`.records`), tools (:mod:`.tool_dispatch`) and the endings (:mod:`.endings`).
+Its parts live in their own modules: phases, tasks, agent_turns, listening, timers,
+interruption, records, tool_dispatch and endings.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal, assert_never
 
 from parley.clock import Clock
-from parley.engine.endings import CloseCode, Ending, error_for
+from parley.engine.agent_turns import AgentTurns
+from parley.engine.endings import CloseCode, Ending, max_duration_exceeded
 from parley.engine.errors import ConversationError
-from parley.engine.hearing import (
-    Hearing,
-)
+from parley.engine.hearing import Hearing
 from parley.engine.history import History
 from parley.engine.interruption import heard_part, report_cut
 from parley.engine.listening import Listening, TurnControls
@@ -31,10 +28,9 @@ from parley.engine.outbox import Emit, Outbox
 from parley.engine.pending import PendingToolCalls, ToolOutcome
 from parley.engine.phases import Phase, Phases
 from parley.engine.records import CallRecord
-from parley.engine.speaking import AgentVoice
 from parley.engine.speculation import SpeculativeLLM
 from parley.engine.tasks import CallTasks
-from parley.engine.timers import Pinger, SilenceTimer, deadline
+from parley.engine.timers import OPEN, REENGAGE, Pinger, SilenceTimer, deadline
 from parley.engine.tool_dispatch import ClientToolExecutor, SystemToolExecutor, ToolDispatcher
 from parley.engine.transcript import (
     ConversationRecorder,
@@ -42,25 +38,14 @@ from parley.engine.transcript import (
     TranscriptEntry,
     TurnTimings,
 )
-from parley.engine.turn import AgentTurn, TurnContext, TurnOutcome, reply_request
+from parley.engine.turn import TurnContext, TurnOutcome, reply_request, say_written
 from parley.engine.view import AgentView
-from parley.engine.voice import open_hearing, voice_settings
-from parley.providers.llm.base import LLM, ChatMessage, LLMEmptyReplyError, LLMError, LLMRequest
+from parley.engine.voice import open_hearing, speaker
+from parley.providers.llm.base import LLM, ChatMessage, LLMRequest
 from parley.providers.voice import VoiceProviders
 from parley.schemas import events as ev
 
 log = logging.getLogger(__name__)
-
-REENGAGE = (
-    "The user has been silent for a while. Say one short sentence to them that checks "
-    "whether they are still there, such as: Are you still there?"
-)
-OPEN = "The user has not said anything yet. Greet them briefly and start the conversation."
-# Said (and spoken, in a voice call) when no model can answer, before the call ends with the
-# spec's error: the user hears why the agent went quiet instead of a dead line.
-APOLOGY = (
-    "I'm sorry, I'm having technical trouble and can't answer right now. Please call back later."
-)
 
 
 @dataclass(frozen=True)
@@ -95,20 +80,17 @@ class Conversation:
         self._record = CallRecord(
             view, clock, recorder, self._variables, self._voice is not None and view.record_voice
         )
+        executors = {"client": ClientToolExecutor(self._outbox, self._pending)}
         self._tools = ToolDispatcher(
-            {
-                "client": ClientToolExecutor(self._outbox, self._pending),
-                "system": SystemToolExecutor(),
-            },
+            {**executors, "system": SystemToolExecutor()},
             clock,
             self._outbox,
             self._history,
             self._variables,
         )
         self._silence = SilenceTimer(clock, self._tasks, self._reengage, self._silence_ended)
-        self._pinger = Pinger(
-            clock, self._outbox, (options or EngineOptions()).ping_interval_seconds
-        )
+        ping_interval = (options or EngineOptions()).ping_interval_seconds
+        self._pinger = Pinger(clock, self._outbox, ping_interval)
         self._listening = Listening(
             self._phases,
             clock,
@@ -120,12 +102,18 @@ class Conversation:
                 interrupt=self._interrupt,
                 user_said=self._on_user_message,
                 start_turn=self._start_turn,
-                current_turn=lambda: self._turn,
+                current_turn=lambda: self._turns.current,
                 reply_request=self._reply_request,
             ),
         )
-        self._turn: AgentTurn | None = None
-        self._turn_task: asyncio.Task[None] | None = None
+        self._turns = AgentTurns(
+            view.conversation_id,
+            self._phases,
+            self._tasks,
+            self._turn_context,
+            self._after_turn,
+            self.fail,
+        )
         self._queued_messages: list[str] = []
         self._hearing: Hearing | None = None
         self.ended = asyncio.Event()
@@ -147,20 +135,12 @@ class Conversation:
         return self._view
 
     @property
-    def transcript(self) -> list[TranscriptEntry]:
-        return list(self._record.entries)
-
-    @property
     def close_code(self) -> int:
         return int(self.ending.code) if self.ending else CloseCode.NORMAL
 
     @property
     def close_reason(self) -> str:
         return self.ending.close_reason if self.ending else ""
-
-    @property
-    def termination_reason(self) -> str | None:
-        return self._record.termination_reason
 
     def swap_view(self, view: AgentView) -> None:
         """Run on another agent view from the next turn on (a workflow node, a transfer to
@@ -200,7 +180,7 @@ class Conversation:
                 uninterruptible=view.disable_first_message_interruptions,
             )
         elif view.first_message:
-            await self._write_first_message()
+            await say_written(self._turn_context(None), view.first_message)
             self._wait_for_user(view.turn.turn_timeout)
         else:
             wait = view.turn.initial_wait_time
@@ -239,23 +219,12 @@ class Conversation:
         self._phases.to(Phase.ENDED)
         self.ending = ending
         self._silence.cancel()
-        if self._turn_task is not None and self._turn_task is not asyncio.current_task():
-            self._turn_task.cancel()  # a reply still being generated frees the model now
+        self._turns.cancel()  # a reply still being generated frees the model now
         if self._speculation is not None:
             self._tasks.start(self._speculation.discard())
         self._record.ended(ending.reason, ending.status)
         if ending.error is not None:
-            error = ending.error
-            await self._outbox.send(
-                ev.ErrorEvent(
-                    error_event=ev.ErrorBody(
-                        code=error.code,
-                        message=error.message,
-                        error_type=error.error_type,
-                        reason=ending.reason,
-                    )
-                )
-            )
+            await self._outbox.send(ending.error_event())
         self.ended.set()
 
     # ------------------------------------------------------------------ client events
@@ -301,8 +270,8 @@ class Conversation:
         if not text or not self._phases.open:
             return
         self._user_was_active()
-        if self._turn_task is not None and not self._turn_task.done():
-            if self._turn is not None and self._turn.uninterruptible:
+        if self._turns.running:
+            if self._turns.current is not None and self._turns.current.uninterruptible:
                 self._queued_messages.append(text)
                 return
             await self._interrupt()
@@ -334,17 +303,6 @@ class Conversation:
 
     # ------------------------------------------------------------------ agent turns
 
-    async def _write_first_message(self) -> None:
-        text = self._view.first_message
-        event_id = self._outbox.next_event_id()
-        self._history.add(ChatMessage("assistant", text))
-        await self._record.add(TranscriptEntry("agent", text, 0))
-        await self._outbox.send(
-            ev.AgentResponse(
-                agent_response_event=ev.AgentResponseBody(agent_response=text, event_id=event_id)
-            )
-        )
-
     def _start_turn(
         self,
         instruction: str | None = None,
@@ -357,16 +315,19 @@ class Conversation:
         """Begin an agent turn; only an open call may (the phase machine refuses otherwise)."""
         self._silence.cancel()
         self._phases.to(Phase.RESPONDING)
-        turn = AgentTurn(
-            self._turn_context(timings),
+        self._turns.start(
             instruction,
             scripted=scripted,
             uninterruptible=uninterruptible,
+            timings=timings,
             remembered=remembered,
         )
-        self._turn, self._turn_task = turn, self._tasks.start(self._run_turn(turn))
 
     def _turn_context(self, timings: TurnTimings | None) -> TurnContext:
+        speak = None
+        if self._voice is not None:
+            record = self._record.agent_audio if self._record.recording is not None else None
+            speak = speaker(self._voice, self._view, self._outbox, self._clock, record)
         return TurnContext(
             view=self._view,
             llm=self._llm,
@@ -375,36 +336,9 @@ class Conversation:
             history=self._history,
             tools=self._tools,
             record=self._record,
-            speak=self._speaker(),
+            speak=speak,
             timings=timings,
         )
-
-    async def _run_turn(self, turn: AgentTurn) -> None:
-        try:
-            outcome = await turn.run()
-            log.debug("turn ended: %s", outcome.value)
-        except LLMEmptyReplyError:
-            log.warning("the LLM had nothing to say in %s", self._view.conversation_id)
-            outcome = TurnOutcome.COMPLETED
-        except Exception as error:  # a failed model or a bug ends this call cleanly
-            if isinstance(error, LLMError):
-                await self._apologise()
-            elif not isinstance(error, ConversationError):
-                log.exception("agent turn crashed in %s", self._view.conversation_id)
-            await self.fail(error_for(error))
-            return
-        await self._after_turn(outcome)
-
-    async def _apologise(self) -> None:
-        """No model could answer (the backups included): say so before the call ends."""
-        if not self._phases.open:
-            return
-        log.warning("no LLM could answer in %s; apologising", self._view.conversation_id)
-        self._turn = AgentTurn(self._turn_context(None), scripted=APOLOGY, uninterruptible=True)
-        try:
-            await self._turn.run()
-        except Exception:  # the error that follows must still reach the client
-            log.exception("the apology failed in %s", self._view.conversation_id)
 
     async def _after_turn(self, outcome: TurnOutcome) -> None:
         if not self._phases.open:
@@ -420,14 +354,11 @@ class Conversation:
 
     async def _interrupt(self) -> None:
         """Stop the agent mid-turn (the user spoke); see :mod:`parley.engine.interruption`."""
-        task, turn = self._turn_task, self._turn
         self._listening.barge_in.unheard = None
-        if task is None or turn is None:
+        stopped = await self._turns.stop()
+        if stopped is None:
             return
-        speaking = turn.speaking
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
-        self._turn_task = self._turn = None
+        turn, speaking = stopped
         self._record.agent_cut()
         if not self._phases.open:
             return
@@ -436,24 +367,6 @@ class Conversation:
         self._listening.barge_in.cut(turn, speaking, heard)
         if speaking is not None and speaking.text:
             await report_cut(speaking, heard, self._outbox, self._history, self._record)
-
-    # ------------------------------------------------------------------ voice
-
-    def _speaker(self) -> Callable[[int], AgentVoice] | None:
-        if self._voice is None:
-            return None
-        voice, settings = self._voice, voice_settings(self._voice, self._view)
-        record = self._record.agent_audio if self._record.recording is not None else None
-
-        def speak(event_id: int) -> AgentVoice:
-            return AgentVoice(voice.tts, settings, self._send_audio, event_id, self._clock, record)
-
-        return speak
-
-    async def _send_audio(self, audio: str, event_id: int) -> None:
-        await self._outbox.send(
-            ev.Audio(audio_event=ev.AudioBody(audio_base_64=audio, event_id=event_id))
-        )
 
     def _reply_request(self, user_text: str) -> LLMRequest:
         """What the LLM would be asked if the user's turn were ``user_text``."""
@@ -479,14 +392,7 @@ class Conversation:
         await self._finish(Ending.normal("silence timeout: the user did not speak"))
 
     async def _out_of_time(self) -> None:
-        seconds = self._view.max_duration_seconds
-        await self.fail(
-            ConversationError(
-                "max_duration_exceeded",
-                f"The conversation reached its maximum duration of {seconds:g} s.",
-                CloseCode.NORMAL,
-            )
-        )
+        await self._finish(Ending.of(max_duration_exceeded(self._view.max_duration_seconds)))
 
     # ------------------------------------------------------------------ records
 

@@ -13,6 +13,7 @@ from typing import Literal
 
 from parley.engine.errors import ConversationError
 from parley.providers.llm.base import LLMError, LLMTimeoutError
+from parley.schemas import events as ev
 
 
 class CloseCode(enum.IntEnum):
@@ -47,6 +48,28 @@ class Ending:
     @property
     def close_reason(self) -> str:
         return self.reason[:120]
+
+    def error_event(self) -> ev.ErrorEvent:
+        """The ``error`` event sent before the close (for an ending with an error)."""
+        assert self.error is not None
+        error = self.error
+        return ev.ErrorEvent(
+            error_event=ev.ErrorBody(
+                code=error.code,
+                message=error.message,
+                error_type=error.error_type,
+                reason=self.reason,
+            )
+        )
+
+
+def max_duration_exceeded(seconds: float) -> ConversationError:
+    """The call reached ``conversation.max_duration_seconds``: an error event, then 1000."""
+    return ConversationError(
+        "max_duration_exceeded",
+        f"The conversation reached its maximum duration of {seconds:g} s.",
+        CloseCode.NORMAL,
+    )
 
 
 def error_for(error: BaseException) -> ConversationError:

@@ -13,6 +13,12 @@ from parley.engine.outbox import Outbox
 from parley.engine.tasks import CallTasks
 from parley.schemas import events as ev
 
+# What the agent is asked to say when the user stays silent (not remembered in the history).
+REENGAGE = (
+    "The user has been silent for a while. Say one short sentence to them that checks "
+    "whether they are still there, such as: Are you still there?"
+)
+OPEN = "The user has not said anything yet. Greet them briefly and start the conversation."
 MAX_UNANSWERED_PINGS = 10  # a client that never answers must not grow the table
 
 

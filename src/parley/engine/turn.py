@@ -45,6 +45,18 @@ def reply_request(view: AgentView, messages: tuple[ChatMessage, ...]) -> LLMRequ
     )
 
 
+async def say_written(context: TurnContext, text: str) -> None:
+    """Say ``text`` as written, at once, in a text conversation (the first message)."""
+    event_id = context.outbox.next_event_id()
+    context.history.add(ChatMessage("assistant", text))
+    await context.record.add(TranscriptEntry("agent", text, context.record.seconds_in_call()))
+    await context.outbox.send(
+        AgentResponse(
+            agent_response_event=AgentResponseBody(agent_response=text, event_id=event_id)
+        )
+    )
+
+
 class TurnOutcome(enum.Enum):
     COMPLETED = "completed"
     END_CALL = "end_call"

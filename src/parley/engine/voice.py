@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 
 from parley.audio.formats import AudioFormat
+from parley.clock import Clock
 from parley.engine.hearing import AudioTap, Hearing, HearingSettings, Listener
-from parley.engine.speaking import VoiceSettings
+from parley.engine.outbox import Outbox
+from parley.engine.speaking import AgentVoice, RecordAudio, VoiceSettings
 from parley.engine.turn_detection import DetectorSettings
 from parley.engine.view import AgentView
 from parley.providers.stt.base import TranscribeOptions
 from parley.providers.voice import VoiceProviders
+from parley.schemas import events as ev
 
 log = logging.getLogger(__name__)
 
@@ -75,3 +79,24 @@ def voice_settings(providers: VoiceProviders, view: AgentView) -> VoiceSettings:
         log.info("voice %s is not installed; speaking with %s", wanted, providers.default_voice_id)
         wanted = providers.default_voice_id
     return VoiceSettings(wanted, view.voice_speed, view.output_format)
+
+
+def speaker(
+    providers: VoiceProviders,
+    view: AgentView,
+    outbox: Outbox,
+    clock: Clock,
+    record: RecordAudio | None,
+) -> Callable[[int], AgentVoice]:
+    """How a turn gets a voice for each of its messages (by event id)."""
+    settings = voice_settings(providers, view)
+
+    async def send(audio: str, event_id: int) -> None:
+        await outbox.send(
+            ev.Audio(audio_event=ev.AudioBody(audio_base_64=audio, event_id=event_id))
+        )
+
+    def speak(event_id: int) -> AgentVoice:
+        return AgentVoice(providers.tts, settings, send, event_id, clock, record)
+
+    return speak
