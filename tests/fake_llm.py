@@ -44,6 +44,10 @@ class FakeLLM:
     def name(self) -> str:
         return "fake"
 
+    def script(self, replies: list[Reply]) -> None:
+        """Answer the next requests with ``replies`` (a test's own script for this server)."""
+        self._replies = replies
+
     def _next(self, request: LLMRequest) -> Reply:
         if callable(self._replies):
             return self._replies(request)

@@ -134,7 +134,7 @@ def test_client_that_skips_initiation_still_gets_metadata_first(client: TestClie
 
 
 def test_client_tool_round_trip_over_the_socket(client: TestClient, llm: FakeLLM) -> None:
-    llm._replies = [call("get_weather", "call_9", location="Paris"), say("Sunny in Paris.")]
+    llm.script([call("get_weather", "call_9", location="Paris"), say("Sunny in Paris.")])
     tool = {
         "type": "client",
         "name": "get_weather",

@@ -70,7 +70,7 @@ async def test_client_tool_round_trip() -> None:
     tool_message = h.llm.requests[1].messages[-1]
     assert (tool_message.role, tool_message.content) == ("tool", '{"now": {"temp": 21}}')
     assert h.said()[-1] == "It is 21 degrees."
-    assert h.conversation._variables["temp"] == 21
+    assert h.conversation.snapshot().dynamic_variables["temp"] == 21
     entry = next(t for t in h.recorder.last.transcript if t["tool_calls"])
     assert entry["tool_calls"][0]["tool_name"] == "get_weather"
     assert entry["tool_results"][0]["result_value"] == '{"now": {"temp": 21}}'
