@@ -1,8 +1,9 @@
 """The LLM interface: a chat request in, a stream of text deltas and tool calls out.
 
 Every provider implements :class:`LLM`.  Errors are translated into the small taxonomy
-below at the provider boundary, so the engine can decide on its own whether to retry,
-fall back to a backup model, or end the call with the spec's error.
+below (on :mod:`parley.providers.errors`) at the provider boundary, so the engine can decide
+on its own whether to retry, fall back to a backup model, or end the call with the spec's
+error.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
+
+from parley.providers.errors import ProviderError, ProviderTimeoutError, ProviderUnavailableError
 
 Role = Literal["system", "user", "assistant", "tool"]
 
@@ -116,20 +119,16 @@ class LLM(Protocol):
         ...
 
 
-class LLMError(Exception):
-    """A provider failed. ``retryable`` says whether another attempt may succeed."""
-
-    def __init__(self, message: str, *, retryable: bool = True) -> None:
-        super().__init__(message)
-        self.retryable = retryable
+class LLMError(ProviderError):
+    """A model failed. ``retryable`` says whether another attempt may succeed."""
 
 
-class LLMTimeoutError(LLMError):
+class LLMTimeoutError(LLMError, ProviderTimeoutError):
     """No (complete) answer in time."""
 
 
-class LLMUnavailableError(LLMError):
-    """The provider cannot be reached or is not configured."""
+class LLMUnavailableError(LLMError, ProviderUnavailableError):
+    """The provider cannot be reached or is not configured (not retryable unless told)."""
 
 
 class LLMEmptyReplyError(LLMError):

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator, Sequence
 
+from parley.clock import Clock, SystemClock
 from parley.providers.llm.base import (
     LLM,
     LLMChunk,
@@ -14,6 +14,7 @@ from parley.providers.llm.base import (
     LLMRequest,
     LLMTimeoutError,
 )
+from parley.providers.timeouts import clock_timeout
 
 log = logging.getLogger(__name__)
 
@@ -25,11 +26,17 @@ class CascadeLLM:
     half-way without the user hearing two different answers.
     """
 
-    def __init__(self, candidates: Sequence[LLM], first_chunk_timeout: float = 20.0) -> None:
+    def __init__(
+        self,
+        candidates: Sequence[LLM],
+        first_chunk_timeout: float = 20.0,
+        clock: Clock | None = None,
+    ) -> None:
         if not candidates:
             raise ValueError("a cascade needs at least one LLM")
         self._candidates = tuple(candidates)
         self._timeout = first_chunk_timeout
+        self._clock = clock or SystemClock()
 
     @property
     def name(self) -> str:
@@ -46,7 +53,7 @@ class CascadeLLM:
             produced = False
             stream = aiter(llm.stream(request))
             try:
-                async with asyncio.timeout(self._timeout):
+                async with clock_timeout(self._clock, self._timeout):
                     first = await anext(stream, None)
                 if first is not None:
                     produced = True

@@ -220,7 +220,9 @@ class LocalLlamaLLM:
         except LLMError:
             raise
         except Exception as error:
-            raise LLMUnavailableError(f"cannot load {self._name}: {error}") from error
+            # an unexpected failure (not a missing or unreadable file): a later load may pass
+            message = f"cannot load {self._name}: {error}"
+            raise LLMUnavailableError(message, retryable=True) from error
         logger.info("loaded %s in %.2f s", self._name, time.monotonic() - started)
         return model
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 
+from parley.providers.errors import retryable_status
 from parley.providers.llm.base import (
     LLMChunk,
     LLMError,
@@ -108,8 +109,8 @@ class OpenAICompatibleLLM:
         if self._endpoint.api_key:  # some servers echo the key they rejected
             snippet = snippet.replace(self._endpoint.api_key, "***")
         logger.warning("%s answered HTTP %d", self._name, status)
-        retryable = status in (408, 429) or status >= 500
-        raise LLMError(f"{self._name}: HTTP {status}: {snippet}", retryable=retryable)
+        message = f"{self._name}: HTTP {status}: {snippet}"
+        raise LLMError(message, retryable=retryable_status(status))
 
     def _translate(self, exc: httpx.HTTPError | httpx.InvalidURL) -> LLMError:
         """Map an httpx failure onto the taxonomy; the URL is left out (it may hold a key)."""

@@ -21,6 +21,7 @@ from typing import Any, Protocol
 
 import httpx
 
+from parley.clock import Clock, SystemClock
 from parley.providers.llm.base import (
     LLM,
     LLMChunk,
@@ -67,12 +68,14 @@ class LLMRouter:
         http: httpx.AsyncClient,
         secret: SecretLookup,
         timeout_seconds: float = 20.0,
+        clock: Clock | None = None,
     ) -> None:
         self._endpoints = endpoints
         self._local_model = local_model
         self._http = http
         self._secret = secret
         self._timeout = timeout_seconds
+        self._clock = clock or SystemClock()
 
     async def for_prompt(
         self, prompt: PromptAgentAPIModelInput, variables: Mapping[str, Any]
@@ -96,7 +99,7 @@ class LLMRouter:
         unique: dict[str, LLM] = {}  # the first model of each name (it may have been warmed)
         for llm in chain:
             unique.setdefault(llm.name, llm)
-        return CascadeLLM(list(unique.values()), self._timeout)
+        return CascadeLLM(list(unique.values()), self._timeout, self._clock)
 
     def _local_backup(self) -> LLM:
         return OnFirstUse(self._local_model)

@@ -2,15 +2,16 @@
 
 A model implements :class:`Transcriber`: one blocking call that decodes a whole utterance.
 :class:`ThreadedSTT` wraps it in the async :class:`STT` the engine uses. It owns what every
-local model needs: one decode at a time per model (CPU is scarce), a timeout, timing, and
-error translation. Partial transcripts are best-effort: asked for while the model is busy,
-they are skipped (``None``) rather than queued behind a final one and delivered stale.
+local model needs: one decode at a time per model (CPU is scarce), a timeout on the injected
+clock, the model's own decode time, and error translation. Partial transcripts are
+best-effort: asked for while the model is busy, they are skipped (``None``) rather than queued
+behind a final one and delivered stale.
 
 Errors::
 
-    STTError (retryable)
-    ├── STTTimeoutError
-    └── STTUnavailableError   (not installed, failed to load, closed)
+    STTError (a ProviderError: retryable unless said otherwise)
+    ├── STTTimeoutError       (a ProviderTimeoutError: retryable)
+    └── STTUnavailableError   (a ProviderUnavailableError: not installed, failed to load, closed)
 """
 
 from __future__ import annotations
@@ -24,6 +25,10 @@ from typing import Protocol
 
 import numpy as np
 from numpy.typing import NDArray
+
+from parley.clock import Clock, SystemClock
+from parley.providers.errors import ProviderError, ProviderTimeoutError, ProviderUnavailableError
+from parley.providers.timeouts import clock_timeout
 
 STT_SAMPLE_RATE = 16000
 
@@ -93,23 +98,16 @@ class STT(Protocol):
     async def aclose(self) -> None: ...
 
 
-class STTError(Exception):
+class STTError(ProviderError):
     """Transcription failed. ``retryable`` says whether another attempt may succeed."""
 
-    def __init__(self, message: str, *, retryable: bool = True) -> None:
-        super().__init__(message)
-        self.retryable = retryable
 
-
-class STTTimeoutError(STTError):
+class STTTimeoutError(STTError, ProviderTimeoutError):
     """No transcript in time."""
 
 
-class STTUnavailableError(STTError):
+class STTUnavailableError(STTError, ProviderUnavailableError):
     """The model is not installed, failed to load, or was closed."""
-
-    def __init__(self, message: str, *, retryable: bool = False) -> None:
-        super().__init__(message, retryable=retryable)
 
 
 DEFAULT_OPTIONS = TranscribeOptions()
@@ -122,9 +120,16 @@ class ThreadedSTT:
     to its end (models cannot be interrupted), and the worker takes the next call after it.
     """
 
-    def __init__(self, transcriber: Transcriber, *, timeout_s: float | None = 10.0) -> None:
+    def __init__(
+        self,
+        transcriber: Transcriber,
+        *,
+        timeout_s: float | None = 10.0,
+        clock: Clock | None = None,
+    ) -> None:
         self._transcriber = transcriber
         self._timeout_s = timeout_s
+        self._clock = clock or SystemClock()
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="stt")
         self._pending = 0  # decodes queued or running on the worker
         self._lock = threading.Lock()
@@ -173,7 +178,7 @@ class ThreadedSTT:
         job = self._executor.submit(self._decode, samples, final, options)
         job.add_done_callback(self._job_done)  # also when cancelled before it started
         try:
-            async with asyncio.timeout(self._timeout_s):
+            async with clock_timeout(self._clock, self._timeout_s):
                 text, seconds = await asyncio.wrap_future(job)
         except TimeoutError:
             raise STTTimeoutError(f"{self.name}: no transcript in {self._timeout_s} s") from None

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from parley.clock import Clock
 from parley.providers.stt.base import (
     STTCapabilities,
     STTUnavailableError,
@@ -198,10 +199,12 @@ class WhisperTranscriber:
         self._model = None  # CTranslate2 frees the model with its last reference
 
 
-async def load_whisper_stt(config: WhisperConfig = WhisperConfig()) -> ThreadedSTT:
+async def load_whisper_stt(
+    config: WhisperConfig = WhisperConfig(), clock: Clock | None = None
+) -> ThreadedSTT:
     """Load Whisper off the event loop (tiny.en: ~0.3-0.5 s with the hash check)."""
     transcriber = await asyncio.to_thread(WhisperTranscriber, config)
-    return ThreadedSTT(transcriber, timeout_s=config.timeout_s)
+    return ThreadedSTT(transcriber, timeout_s=config.timeout_s, clock=clock)
 
 
 def _compression_ratio(text: str) -> float:

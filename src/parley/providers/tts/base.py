@@ -3,11 +3,12 @@
 Every engine implements :class:`TTS`.  ``synthesize`` yields one :class:`AudioChunk` per
 clause (sentence, or comma clause after a minimum length), so the first audio is ready after
 the first clause, not after the whole text.  Engines run their model off the event loop, one
-synthesis at a time per model, and stop promptly when the iteration is cancelled or closed.
+synthesis at a time per model, and stop promptly when the iteration is cancelled or closed;
+the local engines get all of that from :class:`~parley.providers.tts.rendering.RenderingTTS`.
 
 Errors are translated into the small taxonomy below at the engine boundary::
 
-    TTSError                     (retryable flag)
+    TTSError                     (a ProviderError: retryable unless said otherwise)
     ├── TTSUnavailableError      model, voice files or espeak-ng missing; retrying won't help
     └── UnknownVoiceError        the voice id is not installed; names the installed voices
 """
@@ -20,6 +21,8 @@ from typing import Literal, Protocol
 
 import numpy as np
 import numpy.typing as npt
+
+from parley.providers.errors import ProviderError, ProviderUnavailableError
 
 Gender = Literal["female", "male", "neutral"]
 FloatAudio = npt.NDArray[np.float32]
@@ -105,19 +108,12 @@ class TTS(Protocol):
         ...
 
 
-class TTSError(Exception):
+class TTSError(ProviderError):
     """Synthesis failed. ``retryable`` says whether another attempt may succeed."""
 
-    def __init__(self, message: str, *, retryable: bool = True) -> None:
-        super().__init__(message)
-        self.retryable = retryable
 
-
-class TTSUnavailableError(TTSError):
+class TTSUnavailableError(TTSError, ProviderUnavailableError):
     """The engine cannot run: a model, voice file or the espeak-ng program is missing."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message, retryable=False)
 
 
 class UnknownVoiceError(TTSError):

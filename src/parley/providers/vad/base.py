@@ -14,6 +14,8 @@ from typing import Protocol
 import numpy as np
 from numpy.typing import NDArray
 
+from parley.providers.errors import ProviderError, ProviderUnavailableError
+
 VAD_SAMPLE_RATE = 16000
 VAD_FRAME_SAMPLES = 512  # 32 ms at 16 kHz
 
@@ -56,16 +58,16 @@ class VAD(Protocol):
         ...
 
 
-class VADError(Exception):
+class VADError(ProviderError):
     """The VAD could not run."""
 
 
-class VADUnavailableError(VADError):
+class VADUnavailableError(VADError, ProviderUnavailableError):
     """The VAD's package or model is not installed."""
 
 
-class VADClosedError(VADError):
-    """A closed stream was used."""
+class VADClosedError(VADError, ProviderUnavailableError):
+    """A closed stream was used (a caller bug: using it again fails the same way)."""
 
 
 class FrameBuffer:

@@ -92,7 +92,7 @@ class SileroVADStream:
                 float(model.process(memoryview(frame.data))) for frame in self._frames.frames(audio)
             ]
         except ValueError as exc:
-            raise VADError(f"Silero VAD rejected a frame: {exc}") from exc
+            raise VADError(f"Silero VAD rejected a frame: {exc}", retryable=False) from exc
 
     def reset(self) -> None:
         self._live_model().reset()
