@@ -330,10 +330,10 @@ def _run_completion(
     stop: threading.Event,
     send: Callable[[_Item], bool],
 ) -> None:
-    """Worker thread: iterate llama's stream, forwarding text until done or told to stop."""
-    started = time.monotonic()
-    first: float | None = None
-    count = 0
+    """Worker thread: iterate llama's stream, forwarding text until done or told to stop.
+
+    Its speed (first token, tokens per second) is measured where the reply is consumed:
+    :mod:`parley.providers.timings`."""
     try:
         chunks: Iterator[dict[str, Any]] = model.create_chat_completion(**args, stream=True)
         try:
@@ -341,9 +341,6 @@ def _run_completion(
                 text = chunk["choices"][0]["delta"].get("content")
                 if stop.is_set() or (text and not send(text)):
                     break
-                if text:
-                    count += 1
-                    first = first or time.monotonic()
         finally:
             close = getattr(chunks, "close", None)  # a generator: free it in this thread
             if close is not None:
@@ -352,21 +349,6 @@ def _run_completion(
         send(_Failed(error))
     finally:
         send(_End())
-    _log_speed(started, first, count, stopped=stop.is_set())
-
-
-def _log_speed(started: float, first: float | None, count: int, *, stopped: bool) -> None:
-    if first is None:
-        return
-    decode = time.monotonic() - first
-    rate = (count - 1) / decode if count > 1 and decode > 0 else 0.0
-    logger.debug(
-        "first token after %.3f s, %d chunks at %.1f/s%s",
-        first - started,
-        count,
-        rate,
-        " (stopped)" if stopped else "",
-    )
 
 
 def _translate(error: BaseException) -> LLMError:
