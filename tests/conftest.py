@@ -11,11 +11,18 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import looptime
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.pool import NullPool
 
 from parley.app import create_app
+from parley.services import Services
 from parley.settings import Settings
+from parley.storage.db import async_url
 from tests.servers import ServerProcess
 from tests.virtual_clock import VirtualClock
 
@@ -33,7 +40,20 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             continue
         in_engine = module.__name__.startswith("tests.engine.")
         if in_engine or any(value is VirtualClock for value in vars(module).values()):
-            item.add_marker(pytest.mark.looptime)
+            item.add_marker(pytest.mark.virtual_time)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Any:
+    """Run a ``virtual_time`` test's event loop on looptime's fast-forwarded time.
+
+    looptime's own pytest plugin (disabled in pyproject.toml) looks up a loop for every
+    test, sync ones too, and leaves the loop it creates for those unclosed; this does the
+    same for the marked async tests only, whose loop pytest-asyncio has set already."""
+    if pyfuncitem.get_closest_marker("virtual_time") is not None:
+        # the test's own loop (function scope, closed after it): patched, time compaction on
+        looptime.patch_event_loop(asyncio.get_event_loop_policy().get_event_loop())
+    return (yield)
 
 
 def load_json(name: str) -> dict[str, Any]:
@@ -57,13 +77,13 @@ def _postgres_admin_url() -> str:
 
 
 async def _admin(url: str, statement: str) -> None:
-    import asyncpg
-
-    connection = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
+    """Run ``statement`` outside a transaction (CREATE and DROP DATABASE refuse to run in one)."""
+    engine = create_async_engine(async_url(url), isolation_level="AUTOCOMMIT", poolclass=NullPool)
     try:
-        await connection.execute(statement)
+        async with engine.connect() as connection:
+            await connection.execute(text(statement))
     finally:
-        await connection.close()
+        await engine.dispose()
 
 
 @contextmanager
@@ -129,6 +149,14 @@ def client(tmp_path: Path) -> Iterator[TestClient]:
     )
     with TestClient(create_app(settings), headers={"xi-api-key": TEST_KEY}) as test_client:
         yield test_client
+
+
+def services_of(client: TestClient) -> Services:
+    """The services of the app ``client`` runs (started: the client is open)."""
+    app = client.app
+    assert isinstance(app, FastAPI), app
+    services: Services = app.state.services
+    return services
 
 
 @pytest.fixture(scope="session")

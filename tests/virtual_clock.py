@@ -1,6 +1,6 @@
 """The tests' clock: the event loop's own time, fast-forwarded by looptime.
 
-Every async test that uses it runs its event loop under ``pytest.mark.looptime`` (set by
+Every async test that uses it runs its event loop under ``pytest.mark.virtual_time`` (set by
 tests/conftest.py for the engine's tests and for each module that imports this clock): the
 loop's time jumps ahead whenever nothing is ready to run, so
 the engine's sleeps, asyncio's timeouts and ``call_later`` all run on one virtual time and
@@ -54,6 +54,6 @@ class VirtualClock:
     async def advance(self, seconds: float) -> None:
         """Let ``seconds`` pass on the loop's virtual time, then let what they woke finish."""
         if not getattr(asyncio.get_running_loop(), "looptime_on", False):
-            raise RuntimeError("VirtualClock.advance needs the test marked pytest.mark.looptime")
+            raise RuntimeError("VirtualClock.advance needs the test marked virtual_time")
         await asyncio.sleep(seconds)
         await settle()
