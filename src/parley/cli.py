@@ -50,7 +50,11 @@ def serve(
     """Start the server (migrates the database first)."""
     settings = _settings(host=host, port=port, data_dir=data_dir, database_url=database_url)
     configure_logging(settings.log_level)
-    serving.run(create_app(settings), settings)
+    try:
+        serving.run(create_app(settings), settings)
+    except serving.BindError as error:  # raised before the start-up prints a key or "ready"
+        typer.echo(f"parley: {error}", err=True)
+        raise typer.Exit(1) from error
 
 
 def configure_logging(level_name: str) -> None:
