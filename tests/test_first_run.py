@@ -1,11 +1,14 @@
-"""What a new user meets on a first start: a taken port."""
+"""What a new user meets on a first start: a taken port, the API reference offline."""
 
 from __future__ import annotations
 
+import re
 import socket
 import subprocess
 import sys
 from pathlib import Path
+
+from fastapi.testclient import TestClient
 
 
 def test_a_taken_port_fails_at_once_with_advice_and_creates_no_key(tmp_path: Path) -> None:
@@ -29,3 +32,20 @@ def test_a_taken_port_fails_at_once_with_advice_and_creates_no_key(tmp_path: Pat
     assert "API key" not in result.stdout + result.stderr
     assert "ready" not in result.stdout + result.stderr
     assert not (tmp_path / "data").exists()
+
+
+def test_docs_load_swagger_ui_from_this_server_only(client: TestClient) -> None:
+    page = client.get("/docs", headers={"xi-api-key": ""})
+    assert page.status_code == 200
+    urls = re.findall(r"""(?:src|href|url)\s*[=:]\s*['"]([^'"]+)['"]""", page.text)
+    assert len(urls) >= 4  # the script, the stylesheet, the icon and the OpenAPI document
+    assert [url for url in urls if not url.startswith("/")] == []
+    assert "//" not in page.text  # no CDN, no other host
+    assert '"validatorUrl": null' in page.text  # nor Swagger's online validator badge
+    for url in urls:
+        asset = client.get(url, headers={"xi-api-key": ""})
+        assert asset.status_code == 200, url
+        assert len(asset.content) > 500, url
+    script = client.get("/docs/assets/swagger-ui-bundle.js")
+    assert script.headers["content-type"].startswith(("text/javascript", "application/javascript"))
+    assert "SwaggerUIBundle" in script.text

@@ -15,6 +15,7 @@ from parley import __version__, redaction, runtime
 from parley.api import agents, conversation, conversations, secrets, voices, widget
 from parley.api.auth import require_api_key
 from parley.api.console import install_console
+from parley.api.docs import install_docs
 from parley.api.errors import install_error_handlers
 from parley.api.limits import BodySizeLimit
 from parley.clock import Clock, SystemClock
@@ -95,6 +96,8 @@ def create_app(
         version=__version__,
         description="A self-hosted server for the ElevenLabs Agents Platform API.",
         lifespan=lifespan,
+        docs_url=None,  # served by install_docs, without a CDN
+        redoc_url=None,
     )
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
@@ -111,5 +114,6 @@ def create_app(
         """Liveness: the process is up and serving."""
         return {"status": "ok"}
 
+    install_docs(app)
     install_console(app)
     return app
