@@ -52,7 +52,9 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Any:
     same for the marked async tests only, whose loop pytest-asyncio has set already."""
     if pyfuncitem.get_closest_marker("virtual_time") is not None:
         # the test's own loop (function scope, closed after it): patched, time compaction on
-        looptime.patch_event_loop(asyncio.get_event_loop_policy().get_event_loop())
+        loop = asyncio.get_event_loop_policy().get_event_loop()
+        assert isinstance(loop, asyncio.BaseEventLoop), "pytest-asyncio's loop"
+        looptime.patch_event_loop(loop)
     return (yield)
 
 

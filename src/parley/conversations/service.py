@@ -20,6 +20,7 @@ from parley.engine.outbox import Emit
 from parley.ids import IdFactory
 from parley.providers.llm.base import LLM, LLMError
 from parley.providers.llm.router import LLMRouter
+from parley.providers.timings import CallTimings, TimedLLM, timed_voice
 from parley.providers.voice import VoiceProviders
 from parley.ratelimit import KeyedBuckets
 from parley.schemas.events import ConversationInitiationClientData
@@ -325,8 +326,15 @@ class ConversationService:
         voice = None
         if self._voice is not None and not view.text_only:
             voice = await self._voice()
+        timings = CallTimings(self._clock)  # every model call of this conversation, timed
         conversation = Conversation(
-            view, llm, self._clock, emit, self._conversations, self._options, voice
+            view,
+            TimedLLM(llm, timings),
+            self._clock,
+            emit,
+            self._conversations,
+            self._options,
+            timed_voice(voice, timings) if voice is not None else None,
         )
         self._live.add(conversation)
         return conversation

@@ -29,6 +29,7 @@ from parley.providers.stt.base import (
     Transcript,
 )
 from parley.providers.tts.base import TTS, AudioChunk, TTSCapabilities, Voice
+from parley.providers.voice import VoiceProviders
 
 logger = logging.getLogger(__name__)
 
@@ -254,3 +255,13 @@ class TimedTTS:
 
     async def aclose(self) -> None:
         await self._tts.aclose()
+
+
+def timed_voice(providers: VoiceProviders, timings: CallTimings) -> VoiceProviders:
+    """The speech models with their STT and TTS calls timed (the VAD runs per frame: not)."""
+    return VoiceProviders(
+        providers.vad,
+        TimedSTT(providers.stt, timings),
+        TimedTTS(providers.tts, timings),
+        providers.default_voice_id,
+    )
