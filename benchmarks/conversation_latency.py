@@ -32,10 +32,11 @@ import websockets
 from parley.agents.view import resolve_agent
 from parley.clock import SystemClock
 from parley.engine.conversation import Conversation, EngineOptions
+from parley.engine.transcript import ConversationRecorder
 from parley.schemas.events import ServerEvent, UserMessage
 from parley.storage.conversations import ConversationStore
 from parley.storage.db import create_engine, migrate, session_factory
-from tests.engine.harness import stored_agent
+from tests.engine.harness import MemoryRecorder, stored_agent
 from tests.fake_llm import FakeLLM, say
 from tests.servers import ServerProcess
 
@@ -136,12 +137,7 @@ async def engine_overhead(turns: int) -> None:
         await engine.dispose()
 
 
-class _Discard:
-    async def save(self, snapshot: Any) -> None:
-        return None
-
-
-async def _engine_turns(turns: int, recorder: Any) -> list[float]:
+async def _engine_turns(turns: int, recorder: ConversationRecorder | None) -> list[float]:
     """``turns`` timed turns, spread over conversations of 20 turns (a realistic length)."""
     samples: list[float] = []
     while len(samples) < turns:
@@ -149,7 +145,7 @@ async def _engine_turns(turns: int, recorder: Any) -> list[float]:
     return samples[:turns]
 
 
-async def _one_conversation(turns: int, recorder: Any) -> list[float]:
+async def _one_conversation(turns: int, recorder: ConversationRecorder | None) -> list[float]:
     clock = SystemClock()
     view = resolve_agent(
         stored_agent({"agent": {"first_message": "Hi", "prompt": {"prompt": "P"}}}),
@@ -165,7 +161,12 @@ async def _one_conversation(turns: int, recorder: Any) -> list[float]:
 
     llm = FakeLLM(lambda request: say("An ", "instant ", "answer."))
     conversation = Conversation(
-        view, llm, clock, emit, recorder or _Discard(), EngineOptions(ping_interval_seconds=60)
+        view,
+        llm,
+        clock,
+        emit,
+        recorder or MemoryRecorder(),
+        EngineOptions(ping_interval_seconds=60),
     )
     await conversation.start()
     samples = []

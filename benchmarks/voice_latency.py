@@ -220,8 +220,8 @@ def report(turns: list[Turn], rss: float) -> None:
             f"stage {stage:16s} {percentiles([t.stages[stage] for t in done if stage in t.stages])}"
         )
     for label in sorted({t.label for t in turns}):
-        subset = [t for t in turns if t.label == label]
-        wer = statistics.mean(word_error_rate(t.reference, t.heard) for t in subset)
+        labelled = [t for t in turns if t.label == label]
+        wer = statistics.mean(word_error_rate(t.reference, t.heard) for t in labelled)
         print(f"WER {label:18s} {wer * 100:5.1f} %")
     print(f"no answer: {len(turns) - len(done)} of {len(turns)} turns")
     print(f"peak server RSS: {rss:.0f} MB")

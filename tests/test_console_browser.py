@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from tests.browser import chromium, collect_errors, microphone_wav, screenshot, static_site
 from tests.conftest import TEST_KEY
@@ -26,7 +26,7 @@ from tests.test_conversation_python_sdk import WEATHER_TOOL
 
 pytestmark = [pytest.mark.slow_model, pytest.mark.browser]
 
-PHONE = {"width": 390, "height": 844}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 TEXT_ONLY = {"conversation": {"text_only": True}}
 VOICE_EVENTS = [
     "audio",

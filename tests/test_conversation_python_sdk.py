@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
-from elevenlabs import ElevenLabs
+from elevenlabs import CreateAgentResponseModel, ElevenLabs
 from elevenlabs.conversational_ai.conversation import (
     ClientTools,
     Conversation,
@@ -49,7 +49,8 @@ def client(llm_server: ServerProcess) -> Iterator[ElevenLabs]:
 
 
 def create_agent(client: ElevenLabs, enable_auth: bool) -> str:
-    created = client.conversational_ai.agents.create(
+    # the SDK's client properties are unannotated: name the type agents.create returns
+    created: CreateAgentResponseModel = client.conversational_ai.agents.create(
         name="Weather bot",
         conversation_config={
             "agent": {

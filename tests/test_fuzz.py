@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import httpx
 import pytest
@@ -21,7 +21,7 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
-from schemathesis import GenerationMode
+from schemathesis import BaseSchema, Case, GenerationMode
 from schemathesis.checks import not_a_server_error
 
 from parley.agents.config import apply_defaults, validate_document
@@ -144,6 +144,13 @@ def test_creating_any_agent_is_200_or_4xx(api: TestClient, document: dict[str, A
 # ---------------------------------------------------------------- schemathesis
 
 
+class Operation(TypedDict):
+    """Selects an API operation in schemathesis' ``include``/``exclude``."""
+
+    method: str
+    path: str
+
+
 # The document the server serves at /openapi.json (built without starting anything; the
 # fixture checks the running server serves the same). schemathesis' lazy fixture loader does
 # not work with pytest 9, so the schema is loaded eagerly. Its "coverage" phase enumerates
@@ -152,10 +159,10 @@ def test_creating_any_agent_is_200_or_4xx(api: TestClient, document: dict[str, A
 # agent creation only valid bodies come from schemathesis (it cannot negate that schema);
 # invalid ones come from test_creating_any_agent_is_200_or_4xx above.
 OPENAPI = create_app(Settings(preload_models=False)).openapi()
-CREATE = {"method": "POST", "path": "/v1/convai/agents/create"}
+CREATE = Operation(method="POST", path="/v1/convai/agents/create")
 
 
-def _schema(modes: list[GenerationMode]) -> Any:
+def _schema(modes: list[GenerationMode]) -> BaseSchema:
     loaded = schemathesis.openapi.from_dict(OPENAPI)
     loaded.config.phases.coverage.enabled = False
     loaded.config.generation.modes = modes
@@ -193,18 +200,18 @@ def api_server(
         assert httpx.get(f"{process.base_url}/health").status_code == 200, "server went down"
 
 
-def _no_server_error(case: Any, server: ServerProcess) -> None:
+def _no_server_error(case: Case[Any], server: ServerProcess) -> None:
     response = case.call(base_url=server.base_url, headers={"xi-api-key": TEST_KEY}, timeout=10)
     case.validate_response(response, checks=[not_a_server_error])
 
 
 @api_schema.parametrize()
 @FUZZ
-def test_the_rest_api_never_answers_5xx(case: Any, api_server: ServerProcess) -> None:
+def test_the_rest_api_never_answers_5xx(case: Case[Any], api_server: ServerProcess) -> None:
     _no_server_error(case, api_server)
 
 
 @create_schema.parametrize()
 @FUZZ
-def test_any_valid_agent_is_created(case: Any, api_server: ServerProcess) -> None:
+def test_any_valid_agent_is_created(case: Case[Any], api_server: ServerProcess) -> None:
     _no_server_error(case, api_server)

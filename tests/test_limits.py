@@ -27,7 +27,7 @@ from parley.app import create_app
 from parley.conversations.access import CallLimits, DailyStarts, origin_refusal
 from parley.conversations.service import Admission, AdmissionRefusedError
 from parley.ratelimit import KeyedBuckets, TokenBucket
-from tests.conftest import TEST_KEY, socket_test_settings
+from tests.conftest import TEST_KEY, services_of, socket_test_settings
 from tests.fake_llm import FakeLLM, say
 from tests.servers import ServerProcess
 from tests.test_conversation_socket import INIT, closed_with, create_agent, receive_until
@@ -273,7 +273,7 @@ async def test_daily_starts_are_read_from_storage_once_a_day_then_counted() -> N
 
 def ramp(client: TestClient, agent_id: str, calls: int) -> tuple[list[Admission], list[str]]:
     """``calls`` admissions to ``agent_id`` at once; the admitted ones are released again."""
-    conversations = client.app.state.services.conversations  # type: ignore[attr-defined]
+    conversations = services_of(client).conversations
     assert client.portal is not None
 
     async def all_at_once() -> list[Admission | BaseException]:
@@ -297,7 +297,7 @@ def test_admissions_write_at_once_and_the_concurrency_limit_holds(
     client = make_client()
     limits = {"call_limits": {"agent_concurrency_limit": 3}}
     agent_id = create_agent(client, platform_settings=limits)
-    store = client.app.state.services.conversation_store  # type: ignore[attr-defined]
+    store = services_of(client).conversation_store
     real_claim, in_flight, most = store.claim, 0, 0
 
     async def slow_claim(conversation_id: str, agent: str) -> bool:

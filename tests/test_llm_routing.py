@@ -25,8 +25,9 @@ from parley.providers.llm.base import (
     TextDelta,
 )
 from parley.providers.llm.cascade import CascadeLLM
-from parley.providers.llm.router import EndpointSettings, LLMRouter, RetriedOnce
+from parley.providers.llm.router import LLMRouter, RetriedOnce
 from parley.schemas.agent_config import PromptAgentAPIModelInput
+from parley.settings import EndpointSettings
 from tests.fake_llm import FakeLLM, Reply, say
 from tests.fake_openai import FakeEndpoint, serve_endpoint
 
@@ -43,8 +44,9 @@ class Named(FakeLLM):
         return self._label
 
 
-class Hanging:
-    name = "hanging"
+class Hanging(Named):
+    def __init__(self) -> None:
+        super().__init__("hanging", [])
 
     async def stream(self, request: LLMRequest) -> AsyncIterator[LLMChunk]:
         await asyncio.sleep(10)
@@ -79,8 +81,9 @@ async def test_cascade_reports_every_failure() -> None:
         await collect(CascadeLLM([Hanging()], first_chunk_timeout=0.05))
 
 
-class MidStreamFailure:
-    name = "mid"
+class MidStreamFailure(Named):
+    def __init__(self) -> None:
+        super().__init__("mid", [])
 
     async def stream(self, request: LLMRequest) -> AsyncIterator[LLMChunk]:
         yield TextDelta("half ")

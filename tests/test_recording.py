@@ -12,13 +12,14 @@ from fastapi.testclient import TestClient
 from parley.audio.codec import float32_to_pcm16
 from parley.audio.recording import FLAC, MP3, RATE, Recording, flac_to_mp3
 from parley.engine.transcript import RecordedAudio
-from parley.storage.conversations import ConversationStore, StoredAudio
+from parley.storage.conversations import StoredAudio
+from tests.conftest import services_of
 from tests.fake_audio import tone
 
 
 def decode(encoded: bytes) -> tuple[str, np.ndarray]:
     """The container's format name and its audio as one array."""
-    with av.open(io.BytesIO(encoded)) as container:
+    with av.open(io.BytesIO(encoded), mode="r") as container:
         samples = [f.to_ndarray().reshape(-1) for f in container.decode(audio=0)]
         return container.format.name, np.concatenate(samples)
 
@@ -98,7 +99,7 @@ def test_the_first_request_encodes_the_mp3_and_keeps_it(client: TestClient) -> N
     recording.add_user(0.0, tone(2.0, freq=200))
     flac = recording.encode_flac()
     recording.close()
-    store: ConversationStore = client.app.state.services.conversation_store
+    store = services_of(client).conversation_store
     assert client.portal is not None
 
     async def stored_call() -> StoredAudio | None:

@@ -16,7 +16,6 @@ import shutil
 import tarfile
 import time
 from collections.abc import Iterator
-from contextlib import aclosing
 from pathlib import Path
 
 import numpy as np
@@ -215,8 +214,7 @@ async def test_router_sends_each_voice_to_its_engine() -> None:
     router = VoiceRouter([first, second])
     assert [voice.voice_id for voice in router.voices()] == ["joe", "af_heart", "bf_emma"]
     assert router.default_voice_id() == "joe"
-    async with aclosing(router.synthesize("Hello there. Bye.", "bf_emma", 1.5)) as stream:
-        chunks = [chunk async for chunk in stream]
+    chunks = [chunk async for chunk in router.synthesize("Hello there. Bye.", "bf_emma", 1.5)]
     assert [chunk.text for chunk in chunks] == ["Hello there.", "Bye."]
     assert not first.requests
     assert second.requests[0].speed == 1.5
@@ -262,8 +260,7 @@ def voices() -> Iterator[VoiceRouter]:
 
 
 async def _speak(tts: VoiceRouter, text: str, voice_id: str, speed: float = 1.0) -> AudioChunk:
-    async with aclosing(tts.synthesize(text, voice_id, speed)) as stream:
-        chunks = [chunk async for chunk in stream]
+    chunks = [chunk async for chunk in tts.synthesize(text, voice_id, speed)]
     assert chunks, "no audio"
     assert len({chunk.sample_rate for chunk in chunks}) == 1
     samples = np.concatenate([chunk.samples for chunk in chunks])
@@ -295,8 +292,7 @@ async def test_speed_changes_the_duration(voices: VoiceRouter) -> None:
 @pytest.mark.slow_model
 async def test_long_text_streams_clause_by_clause(voices: VoiceRouter) -> None:
     voice_id = voices.default_voice_id()
-    async with aclosing(voices.synthesize(LONG_TEXT, voice_id)) as stream:
-        texts = [chunk.text async for chunk in stream]
+    texts = [chunk.text async for chunk in voices.synthesize(LONG_TEXT, voice_id)]
     assert texts == split_clauses(LONG_TEXT)
     assert len(texts) >= 4
 
@@ -319,10 +315,9 @@ async def test_cancelling_mid_stream_stops_promptly(voices: VoiceRouter) -> None
     received: list[str] = []
 
     async def consume() -> None:
-        async with aclosing(voices.synthesize(LONG_TEXT, voice_id)) as stream:
-            async for chunk in stream:
-                received.append(chunk.text)
-                first_chunk.set()
+        async for chunk in voices.synthesize(LONG_TEXT, voice_id):  # cancelling it stops it
+            received.append(chunk.text)
+            first_chunk.set()
 
     started = time.monotonic()
     task = asyncio.create_task(consume())

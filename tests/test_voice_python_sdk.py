@@ -12,7 +12,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import httpx
 import numpy as np
@@ -140,7 +140,7 @@ def recording(server: ServerProcess, conversation_id: str) -> tuple[dict[str, An
 def decode_mp3(data: bytes) -> np.ndarray:
     import av
 
-    with av.open(io.BytesIO(data)) as container:
+    with av.open(io.BytesIO(data), mode="r") as container:
         frames = [frame.to_ndarray().reshape(-1) for frame in container.decode(audio=0)]
     return np.concatenate(frames)
 
@@ -231,7 +231,8 @@ class ObservedConversation(Conversation):
 
     def _handle_message(self, message: dict[str, Any], ws: Any) -> None:
         self.events.append(message)
-        super()._handle_message(message, ws)
+        handle = cast(Callable[[dict[str, Any], Any], None], super()._handle_message)  # untyped
+        handle(message, ws)
 
 
 def test_barge_in_interrupts_the_agent_and_corrects_what_it_said(client: ElevenLabs) -> None:

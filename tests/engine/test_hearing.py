@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict, Unpack
+
 import numpy as np
 
 from parley.audio.formats import AudioFormat
@@ -23,10 +25,19 @@ from tests.virtual_clock import VirtualClock, settle
 CHUNK = 512  # 32 ms at 16 kHz, what browsers send
 
 
+class Overrides(TypedDict, total=False):
+    """The :class:`HearingSettings` a test sets (the rest keep their defaults)."""
+
+    interim_every_seconds: float
+    report_activity: bool
+
+
 class Ears:
-    def __init__(self, vad: FakeVAD, stt: FakeSTT, **settings: float) -> None:
+    def __init__(
+        self, vad: FakeVAD, stt: FakeSTT, *, end_silence: float = 0.5, **settings: Unpack[Overrides]
+    ) -> None:
         self.events: list[HeardEvent] = []
-        detector = DetectorSettings(end_silence_seconds=settings.pop("end_silence", 0.5))
+        detector = DetectorSettings(end_silence_seconds=end_silence)
         self.hearing = Hearing(
             vad.stream(),
             stt,
