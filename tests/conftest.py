@@ -24,7 +24,6 @@ from parley.services import Services
 from parley.settings import Settings
 from parley.storage.db import async_url
 from tests.servers import ServerProcess
-from tests.virtual_clock import VirtualClock
 
 TEST_KEY = "sk_test_" + "0" * 40
 DATA = Path(__file__).parent / "data"
@@ -32,14 +31,14 @@ POSTGRES_ENV = "PARLEY_TEST_POSTGRES_URL"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Async tests of the engine, and of any module that uses the virtual clock, run on
-    looptime's virtual loop time (tests/virtual_clock.py): no real waits."""
+    """The engine's async tests run on looptime's virtual loop time (tests/virtual_clock.py);
+    elsewhere a test asks for it with ``pytest.mark.virtual_time`` (never one that talks to a
+    real database or server: their timeouts would expire at once)."""
     for item in items:
         module, function = getattr(item, "module", None), getattr(item, "function", None)
         if module is None or not asyncio.iscoroutinefunction(function):
             continue
-        in_engine = module.__name__.startswith("tests.engine.")
-        if in_engine or any(value is VirtualClock for value in vars(module).values()):
+        if module.__name__.startswith("tests.engine."):
             item.add_marker(pytest.mark.virtual_time)
 
 
@@ -50,7 +49,8 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Any:
     looptime's own pytest plugin (disabled in pyproject.toml) looks up a loop for every
     test, sync ones too, and leaves the loop it creates for those unclosed; this does the
     same for the marked async tests only, whose loop pytest-asyncio has set already."""
-    if pyfuncitem.get_closest_marker("virtual_time") is not None:
+    is_async = pyfuncitem.get_closest_marker("asyncio") is not None  # pytest-asyncio's mark
+    if is_async and pyfuncitem.get_closest_marker("virtual_time") is not None:
         # the test's own loop (function scope, closed after it): patched, time compaction on
         loop = asyncio.get_event_loop_policy().get_event_loop()
         assert isinstance(loop, asyncio.BaseEventLoop), "pytest-asyncio's loop"

@@ -147,6 +147,7 @@ def test_no_public_rate_limit_when_set_to_zero(make_client: MakeClient) -> None:
         starts(client, f"{SOCKET}?agent_id={agent_id}")
 
 
+@pytest.mark.virtual_time
 async def test_rate_buckets_are_per_key_and_refill() -> None:
     clock = VirtualClock()
     buckets = KeyedBuckets(rate=0.5, capacity=2, clock=clock)
@@ -165,6 +166,7 @@ def test_keyed_buckets_forget_idle_keys_and_stay_bounded() -> None:
     assert len(buckets) <= 100
 
 
+@pytest.mark.virtual_time
 async def test_token_bucket_allows_a_burst_then_the_rate() -> None:
     clock = VirtualClock()
     bucket = TokenBucket(rate=1.0, capacity=3.0, clock=clock)
@@ -247,6 +249,7 @@ def test_daily_limit_counts_todays_stored_conversations(make_client: MakeClient)
     assert len(listed["conversations"]) == 2, "a refused connection stores nothing"
 
 
+@pytest.mark.virtual_time
 async def test_daily_starts_are_read_from_storage_once_a_day_then_counted() -> None:
     day = 86_400
     clock = VirtualClock(start=20_000 * day + 23 * 3600)  # 23:00 UTC

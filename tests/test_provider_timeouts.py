@@ -15,6 +15,8 @@ from tests.fake_audio import FakeTranscriber, tone
 from tests.fake_llm import FakeLLM, say
 from tests.virtual_clock import VirtualClock
 
+pytestmark = pytest.mark.virtual_time  # every test here runs on the virtual clock
+
 REQUEST = LLMRequest(messages=(ChatMessage("user", "when do you open?"),))
 
 
