@@ -1,14 +1,37 @@
-"""What a new user meets on a first start: a taken port, the API reference offline."""
+"""What a new user meets on a first start: what the extras install, a taken port, the API
+reference offline."""
 
 from __future__ import annotations
 
+import importlib.metadata
 import re
 import socket
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 from fastapi.testclient import TestClient
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+from parley.providers import extras
+
+PYPROJECT = Path(__file__).resolve().parents[1] / "pyproject.toml"
+
+
+def test_the_local_extra_installs_every_module_the_embedded_models_need() -> None:
+    project = tomllib.loads(PYPROJECT.read_text())["project"]
+    local = {
+        canonicalize_name(Requirement(r).name) for r in project["optional-dependencies"]["local"]
+    }
+    plain = {canonicalize_name(Requirement(r).name) for r in project["dependencies"]}
+    installed_by = importlib.metadata.packages_distributions()
+    needed = extras.LLM_MODULES + extras.VAD_MODULES + extras.STT_MODULES + extras.TTS_MODULES
+    for module in needed:
+        distributions = {canonicalize_name(name) for name in installed_by[module]}
+        assert distributions & local, f"{module} comes from {distributions}, not the local extra"
+        assert not distributions & plain, f"{module} is in the plain install: drop it from extras"
 
 
 def test_a_taken_port_fails_at_once_with_advice_and_creates_no_key(tmp_path: Path) -> None:

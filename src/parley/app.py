@@ -12,7 +12,7 @@ from typing import TextIO
 from fastapi import Depends, FastAPI
 
 from parley import __version__, redaction, runtime
-from parley.api import agents, conversation, conversations, secrets, voices, widget
+from parley.api import agents, conversation, conversations, health, secrets, voices, widget
 from parley.api.auth import require_api_key
 from parley.api.console import install_console
 from parley.api.docs import install_docs
@@ -20,7 +20,7 @@ from parley.api.errors import install_error_handlers
 from parley.api.limits import BodySizeLimit
 from parley.clock import Clock, SystemClock
 from parley.ids import IdFactory
-from parley.providers.llm.base import LLM
+from parley.providers.llm.base import LLM, LLMError
 from parley.providers.voice import VoiceProviders
 from parley.services import Services, open_services
 from parley.settings import Settings
@@ -49,11 +49,17 @@ async def bootstrap_api_keys(services: Services, announce: TextIO) -> None:
 
 
 async def _preload(services: Services) -> None:
-    """Load the embedded models in the background so the first call does not wait for them."""
+    """Load the embedded models in the background so the first call does not wait for them.
+
+    Each loads even when another cannot (a server without llama.cpp still gets its voices).
+    """
     try:
-        await services.embedded_llm.get()
+        try:
+            await services.embedded_llm.get()
+        except LLMError as error:  # the first conversation that needs it will say so too
+            log.warning("the embedded LLM is not available: %s", error)
         if services.settings.voice:
-            await services.embedded_voice.get()
+            await services.embedded_voice.get()  # says itself why voice is off, if it is
         runtime.freeze_long_lived()  # the models' objects live as long as the process
     except Exception:  # the first conversation will report it; the server keeps serving
         log.exception("could not preload the local models")
@@ -81,13 +87,21 @@ def create_app(
         services = await open_services(settings, clock, ids, llm_override, voice_override)
         await bootstrap_api_keys(services, announce)
         app.state.services = services
+        preload = None
         if settings.preload_models and llm_override is None:
             preload = asyncio.create_task(_preload(services))
-        log.info("Parley %s ready", __version__)
+            log.info(
+                "Parley %s started; the models load in the background "
+                "(GET /health/ready answers 200 when they have)",
+                __version__,
+            )
+        else:
+            log.info("Parley %s started", __version__)
+        app.state.preload = preload
         try:
             yield
         finally:
-            if settings.preload_models and llm_override is None:
+            if preload is not None:
                 preload.cancel()
             await services.close()
 
@@ -108,12 +122,7 @@ def create_app(
     app.include_router(secrets.router, dependencies=[Depends(require_api_key)])
     app.include_router(voices.router, dependencies=[Depends(require_api_key)])
     app.include_router(conversation.router)
-
-    @app.get("/health", tags=["health"])
-    async def health() -> dict[str, str]:
-        """Liveness: the process is up and serving."""
-        return {"status": "ok"}
-
+    app.include_router(health.router)
     install_docs(app)
     install_console(app)
     return app

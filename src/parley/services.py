@@ -19,7 +19,7 @@ from parley.conversations.service import (
 )
 from parley.engine.conversation import EngineOptions
 from parley.ids import IdFactory
-from parley.providers.embedded_voice import EmbeddedVoice
+from parley.providers.embedded_voice import EmbeddedVoice, embedded_loaders
 from parley.providers.llm.base import LLM
 from parley.providers.llm.embedded import EmbeddedModel
 from parley.providers.llm.router import LLMRouter
@@ -90,7 +90,9 @@ async def open_services(
         settings.llm_endpoints, embedded, http, secrets.value, settings.llm_timeout_seconds
     )
     voice = EmbeddedVoice(
-        settings.resolved_models_dir(), settings.voice_threads, settings.tts_threads
+        embedded_loaders(
+            settings.resolved_models_dir(), settings.voice_threads, settings.tts_threads
+        )
     )
     signing_key = await server_secret(sessions, "conversation_token_key")
     conversations = ConversationService(

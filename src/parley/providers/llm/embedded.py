@@ -6,9 +6,11 @@ import asyncio
 import logging
 from pathlib import Path
 
-from parley.providers.llm.base import LLM
+from parley.providers import extras
+from parley.providers.llm.base import LLM, LLMUnavailableError
 from parley.providers.llm.local import LocalLlamaLLM
 from parley.providers.llm.local_models import model_label, resolve_model
+from parley.providers.loading import ModelStatus, load_state
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +47,25 @@ class EmbeddedModel:
         task = self._loading
         return task is not None and task.done() and (task.cancelled() or bool(task.exception()))
 
+    @property
+    def status(self) -> ModelStatus:
+        """Where the model stands: also "not installed" without llama.cpp, and why a load
+        failed (for readiness checks; asking never starts a load)."""
+        if problem := extras.missing(extras.LLM_MODULES):
+            return ModelStatus("not installed", problem)
+        task = self._loading
+        if task is None or not task.done():
+            return ModelStatus(load_state(task))
+        if task.cancelled():
+            return ModelStatus("failed", "the load was cancelled")
+        error = task.exception()
+        return ModelStatus("ready") if error is None else ModelStatus("failed", str(error))
+
     async def _load(self) -> LocalLlamaLLM:
+        if problem := extras.missing(extras.LLM_MODULES):
+            raise LLMUnavailableError(  # short: it ends up in a WebSocket close reason
+                f"{problem} (or map the agent's llm in PARLEY_LLM_ENDPOINTS)", retryable=False
+            )
         log.info(
             "loading the local LLM %s (first use assembles it in %s)", self._model, self._cache_dir
         )
