@@ -39,6 +39,11 @@ echo "==> ruff"
 echo "==> mypy --strict"
 .venv/bin/mypy
 
+# a plain `pip install .` into a fresh venv, as a new user's; tests/test_clean_install.py
+# serves a text conversation from it
+export PARLEY_TEST_CLEAN_VENV="${TMPDIR:-/tmp}/parley-clean-venv"
+scripts/clean_install.sh "$PARLEY_TEST_CLEAN_VENV"
+
 pg_dir="$(mktemp -d /tmp/parley-pg.XXXXXX)"
 pg_port="${PARLEY_TEST_POSTGRES_PORT:-55432}"
 trap 'scripts/postgres.sh stop "$pg_dir"' EXIT

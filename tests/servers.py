@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import httpx
@@ -32,13 +33,16 @@ class ServerProcess:
         database_url: str,
         api_key: str | None,
         extra_env: dict[str, str] | None = None,
+        parley: Sequence[str] = (sys.executable, "-m", "parley"),
     ) -> None:
+        """``parley`` is the command to run (e.g. another venv's ``bin/parley``)."""
         self.data_dir = data_dir
         self.database_url = database_url
         self.api_key = api_key
         self.port = free_port()
         self.log_path = data_dir / "server.log"
         self.extra_env = extra_env or {}
+        self.parley = list(parley)
         self._process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -70,7 +74,7 @@ class ServerProcess:
     def start(self, timeout: float = 30.0) -> None:
         with self.log_path.open("ab") as log:
             self._process = subprocess.Popen(
-                [sys.executable, "-m", "parley", "serve", "--port", str(self.port)],
+                [*self.parley, "serve", "--port", str(self.port)],
                 env=self.env(),
                 stdout=log,
                 stderr=subprocess.STDOUT,
