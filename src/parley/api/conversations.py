@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from parley.api.errors import ApiError
 from parley.conversations.recordings import recording_as_mp3
 from parley.services import Services, services_of
-from parley.storage.conversations import StoredConversation
+from parley.storage.conversations import ConversationFilter, StoredConversation
 from parley.storage.pagination import InvalidCursorError
 
 router = APIRouter(prefix="/v1/convai/conversations", tags=["conversations"])
@@ -77,10 +77,20 @@ async def list_conversations(
     agent_id: str | None = None,
     page_size: Annotated[int, Query(ge=1, le=100)] = 30,
     cursor: str | None = None,
+    call_start_after_unix: int | None = None,
+    call_start_before_unix: int | None = None,
+    exclude_statuses: Annotated[list[Status] | None, Query()] = None,
 ) -> ConversationPageResponse:
-    """Conversations, newest first; filter by ``agent_id``."""
+    """Conversations, newest first; filter by ``agent_id``, a start time range (from
+    ``call_start_after_unix`` inclusive to ``call_start_before_unix`` exclusive) and
+    ``exclude_statuses`` (repeated), as the platform does."""
+    filters = ConversationFilter(
+        started_after=call_start_after_unix,
+        started_before=call_start_before_unix,
+        exclude_statuses=frozenset(exclude_statuses or ()),
+    )
     try:
-        page = await services.conversation_store.list(agent_id, page_size, cursor)
+        page = await services.conversation_store.list(agent_id, page_size, cursor, filters)
     except InvalidCursorError as error:
         raise ApiError(400, "invalid_cursor", str(error)) from error
     names: dict[str, str | None] = {}

@@ -54,6 +54,15 @@ class StoredAudio:
 
 
 @dataclass(frozen=True)
+class ConversationFilter:
+    """The platform's list filters Parley applies; a start time range is half-open."""
+
+    started_after: int | None = None  # start_time_unix_secs >= this
+    started_before: int | None = None  # start_time_unix_secs < this
+    exclude_statuses: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
 class ConversationPage:
     conversations: list[StoredConversation]
     next_cursor: str | None
@@ -252,13 +261,24 @@ class ConversationStore:
             return int((await session.execute(statement)).scalar_one())
 
     async def list(
-        self, agent_id: str | None, page_size: int, cursor: str | None
+        self,
+        agent_id: str | None,
+        page_size: int,
+        cursor: str | None,
+        filters: ConversationFilter | None = None,
     ) -> ConversationPage:
         """Newest first, one page at a time."""
         column, id_column = ConversationRow.start_time_unix_secs, ConversationRow.conversation_id
         statement = select(ConversationRow)
         if agent_id:
             statement = statement.where(ConversationRow.agent_id == agent_id)
+        filters = filters or ConversationFilter()
+        if filters.started_after is not None:
+            statement = statement.where(column >= filters.started_after)
+        if filters.started_before is not None:
+            statement = statement.where(column < filters.started_before)
+        if filters.exclude_statuses:
+            statement = statement.where(ConversationRow.status.not_in(filters.exclude_statuses))
         if cursor:
             key, row_id = decode_cursor(cursor, "start_time")
             statement = statement.where(after(column, id_column, key, row_id, descending=True))
