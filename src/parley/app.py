@@ -61,6 +61,8 @@ async def _preload(services: Services) -> None:
         if services.settings.voice:
             await services.embedded_voice.get()  # says itself why voice is off, if it is
         runtime.freeze_long_lived()  # the models' objects live as long as the process
+        if services.embedded_llm.state == "ready":
+            await services.embedded_llm.measure()  # the speed the settings page shows
     except Exception:  # the first conversation will report it; the server keeps serving
         log.exception("could not preload the local models")
 

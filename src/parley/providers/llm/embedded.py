@@ -10,7 +10,8 @@ from parley.providers import extras
 from parley.providers.llm.base import LLM, LLMUnavailableError
 from parley.providers.llm.local import LocalLlamaLLM
 from parley.providers.llm.local_models import model_label, resolve_model
-from parley.providers.loading import ModelStatus, load_state
+from parley.providers.llm.speed import ModelSpeed, measure_speed
+from parley.providers.loading import LoadState, ModelStatus, load_state
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +31,7 @@ class EmbeddedModel:
         self._threads = threads
         self._prompt_threads = prompt_threads
         self._loading: asyncio.Task[LocalLlamaLLM] | None = None
+        self._measuring: asyncio.Task[ModelSpeed | None] | None = None
 
     async def get(self) -> LLM:
         if self._loading is None or self._failed():
@@ -41,6 +43,22 @@ class EmbeddedModel:
         """The loaded model's :attr:`LocalLlamaLLM.name`, known before it is loaded (the
         router names a backup that it loads only if the chain reaches it)."""
         return f"local:{model_label(resolve_model(self._model))}"
+
+    @property
+    def model(self) -> str:
+        return self._model
+
+    @property
+    def state(self) -> LoadState:
+        return load_state(self._loading)
+
+    @property
+    def speed(self) -> ModelSpeed | None:
+        """What :meth:`measure` found; None until it has (or if it could not)."""
+        task = self._measuring
+        if task is None or not task.done() or task.cancelled():
+            return None
+        return task.result()
 
     def _failed(self) -> bool:
         """A load that failed (or was cancelled) is retried by the next caller."""
@@ -77,7 +95,17 @@ class EmbeddedModel:
             n_threads_batch=self._prompt_threads,
         )
 
+    async def measure(self) -> ModelSpeed | None:
+        """Time one short generation (once; later calls give that figure). The start-up calls
+        it after every model has loaded, so that nothing else competes for the CPU."""
+        if self._measuring is None:
+            self._measuring = asyncio.create_task(measure_speed(await self.get()))
+        return await asyncio.shield(self._measuring)
+
     async def close(self) -> None:
+        if self._measuring is not None:
+            self._measuring.cancel()
+            await asyncio.wait([self._measuring])
         task = self._loading
         if task is None:
             return
