@@ -8,6 +8,7 @@ Screenshots go to tests/artifacts/ (git-ignored); docs/ keeps two of them for th
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import Iterator
@@ -22,6 +23,7 @@ from tests.browser import chromium, collect_errors, microphone_wav, screenshot, 
 from tests.conftest import TEST_KEY
 from tests.human_speech import human_speech
 from tests.servers import ServerProcess
+from tests.test_console import DAY, MAY_1, store_conversations
 from tests.test_conversation_python_sdk import WEATHER_TOOL
 
 pytestmark = [pytest.mark.slow_model, pytest.mark.browser]
@@ -121,7 +123,10 @@ def test_key_prompt_agents_and_the_agent_form(
     llm_server: ServerProcess, rest: httpx.Client
 ) -> None:
     with chromium() as browser:
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page = browser.new_page(
+            viewport={"width": 1280, "height": 900},
+            permissions=["clipboard-read", "clipboard-write"],
+        )
         errors = collect_errors(page)
         page.goto(f"{llm_server.base_url}/")
         expect(page.get_by_role("heading", name="Connect to Parley")).to_be_visible()
@@ -166,6 +171,17 @@ def test_key_prompt_agents_and_the_agent_form(
         page.get_by_role("button", name="Create agent").click()
         expect(page.get_by_role("heading", name="Edit Form agent")).to_be_visible()
         agent_id = page.evaluate("location.hash").removeprefix("#/agents/")
+        created = page.locator(".notice.ok")
+        expect(created).to_contain_text("Form agent was created.")
+        expect(created.locator("code")).to_have_text(agent_id)
+        expect(created.get_by_role("link", name="Talk to it now")).to_be_visible()
+        snippet = page.get_by_label("Widget snippet").input_value()
+        assert f'<script src="{llm_server.base_url}/widget.js" async></script>' in snippet
+        assert f'<parley-convai agent-id="{agent_id}"></parley-convai>' in snippet
+        page.get_by_role("button", name="Copy snippet").click()
+        expect(page.get_by_role("button", name="Copied")).to_be_visible()
+        assert page.evaluate("navigator.clipboard.readText()") == snippet
+        screenshot(page, "02-agent-created")
         stored = rest.get(f"/v1/convai/agents/{agent_id}").json()["conversation_config"]
         assert stored["tts"]["voice_id"] == "af_heart"
         assert stored["turn"]["turn_eagerness"] == "patient"
@@ -197,9 +213,18 @@ def test_key_prompt_agents_and_the_agent_form(
         screenshot(page, "04-agents-phone")
         page.goto(f"{llm_server.base_url}/#/agents/{agent_id}")
         expect(page.get_by_role("heading", name="Edit Form agent")).to_be_visible()
+        expect(page.locator(".notice.ok")).to_have_count(0)  # said once, after the create
         assert fits_the_screen(page)
         screenshot(page, "05-agent-form-phone")
     assert errors == []
+    pasted = f"<!doctype html><title>Pasted</title>{snippet}"
+    with static_site({"index.html": pasted}) as site, chromium() as browser:
+        page = browser.new_page()
+        errors = collect_errors(page)
+        page.goto(f"{site}/")
+        expect(page.get_by_role("region", name="Voice assistant")).to_be_visible()
+        expect(page.get_by_role("button", name="Start a call")).to_be_visible()
+    assert errors == [], "the pasted snippet draws the widget"
 
 
 def test_voice_call_with_human_speech_then_its_history(
@@ -461,4 +486,132 @@ def test_agent_page_shows_ignored_settings_and_dropped_fields(
             ["conversation_config.turn.turn_eagernes"]
         )
         expect(page.locator(".config-notice.ignored")).to_have_count(0)
+    assert errors == []
+
+
+def test_settings_page_shows_the_machine_models_voices_and_keys(
+    llm_server: ServerProcess, rest: httpx.Client
+) -> None:
+    """The CPU, the speed the embedded model showed when it loaded, the installed voices; a key
+    made here is shown once, works, and is refused once revoked."""
+    info = rest.get("/v1/parley/server").json()
+    with chromium() as browser:
+        page, errors = console_page(browser, llm_server, "#/settings")
+        page.on("dialog", lambda dialog: dialog.accept())
+        expect(page.get_by_role("heading", name="Settings")).to_be_visible()
+        settings = page.locator(".settings")
+        expect(settings).to_contain_text(info["cpu"]["model"])
+        expect(settings).to_contain_text(f"Parley {info['version']}")
+        expect(settings).to_contain_text("sqlite")
+        # preloaded at start-up, then measured: the page asks again until the figure is there
+        expect(settings).to_contain_text("tokens/s", timeout=120_000)
+        speed = rest.get("/v1/parley/server").json()["embedded_llm"]["speed"]
+        assert speed["tokens_per_second"] > 0
+        expect(settings).to_contain_text(f"{speed['tokens_per_second']:.1f} tokens/s")
+        voices = page.locator("table.voices")
+        expect(voices).to_contain_text("af_heart", timeout=60_000)
+        installed = rest.get("/v1/voices").json()["voices"]
+        expect(voices.locator("tbody tr")).to_have_count(len(installed))
+        expect(settings).to_contain_text("(this browser)")
+        screenshot(page, "13-settings")
+
+        page.get_by_label("Name of the new key").fill("browser test")
+        page.get_by_role("button", name="Create key").click()
+        new_key = page.get_by_label("The new API key").input_value()
+        assert new_key.startswith("sk_")
+        expect(page.locator(".created-key")).to_contain_text("it will not be shown again")
+        assert rest.get("/v1/convai/agents", headers={"xi-api-key": new_key}).status_code == 200
+        page.get_by_role("button", name="Revoke browser test").click()
+        row = page.locator("table.keys tbody tr", has_text="browser test")
+        expect(row).to_contain_text("Revoked")
+        expect(row.get_by_role("button")).to_have_count(0)
+        assert rest.get("/v1/convai/agents", headers={"xi-api-key": new_key}).status_code == 401
+        page.set_viewport_size(PHONE)
+        assert fits_the_screen(page)
+        screenshot(page, "13-settings-phone")
+    assert errors == []
+
+
+def test_history_filters_and_the_status_column(
+    llm_server: ServerProcess, rest: httpx.Client
+) -> None:
+    """Agent, status and date filters narrow the list (and stay in the address); every row says
+    where its call stands."""
+    first = create_agent(rest, "Filter agent A", "Hi.", {"prompt": "Be brief."})
+    second = create_agent(rest, "Filter agent B", "Hi.", {"prompt": "Be brief."})
+    noon = MAY_1 + DAY // 2  # the same local day from UTC-11 to UTC+11
+    calls = [
+        (f"conv_{first}_1", first, "done", noon),
+        (f"conv_{first}_2", first, "failed", noon + DAY),
+        (f"conv_{first}_3", first, "in-progress", noon + 2 * DAY),
+        (f"conv_{second}_1", second, "processing", noon + DAY + 60),
+    ]
+    asyncio.run(store_conversations(llm_server.database_url, calls))
+    with chromium() as browser:
+        page, errors = console_page(browser, llm_server, f"#/history/{first}")
+        rows = page.locator("table.conversations tbody tr")
+        expect(rows).to_have_count(3)
+        expect(rows.locator(".badge")).to_have_text(["In progress", "Failed", "Done"])
+
+        page.get_by_label("Status", exact=True).select_option("failed")
+        expect(rows).to_have_count(1)
+        expect(rows.locator(".badge")).to_have_text(["Failed"])
+        assert "status=failed" in page.evaluate("location.hash")
+
+        page.get_by_label("Status", exact=True).select_option("")
+        expect(rows).to_have_count(3)
+        page.get_by_label("From", exact=True).fill("2025-05-02")
+        expect(rows).to_have_count(2)
+        page.get_by_label("To", exact=True).fill("2025-05-02")
+        expect(rows).to_have_count(1)
+        page.get_by_label("Agent", exact=True).select_option("")  # every agent, that day
+        expect(rows.locator(".badge")).to_have_text(["Processing", "Failed"])
+        expect(rows.nth(0)).to_contain_text("Filter agent B")
+        page.reload()
+        expect(rows).to_have_count(2)
+        expect(page.get_by_label("From", exact=True)).to_have_value("2025-05-02")
+        screenshot(page, "15-history-filters")
+
+        page.get_by_label("To", exact=True).fill("2025-05-01")
+        expect(page.get_by_role("alert")).to_have_text(
+            "The start of the date range is after its end."
+        )
+        page.get_by_role("link", name="Clear filters").click()
+        expect(page.get_by_label("From", exact=True)).to_have_value("")
+        expect(rows.filter(has_text="Filter agent A")).to_have_count(3)
+    assert errors == []
+
+
+def test_a_new_call_starts_unmuted(
+    llm_server: ServerProcess, rest: httpx.Client, tmp_path: Path
+) -> None:
+    """Mute, end the call, start again: the button and the microphone are on again."""
+    agent_id = create_agent(rest, "Mute agent", "Hi.", {"prompt": "Answer in one sentence."})
+    microphone = microphone_wav(tmp_path / "mic.wav", (60.0, None))
+    tracks_on = (
+        "() => window.parleyConsole?.session.microphone?.stream.getAudioTracks()"
+        ".every((track) => track.enabled)"
+    )
+    with chromium(microphone) as browser:
+        page, errors = console_page(browser, llm_server, f"#/talk/{agent_id}")
+        mute = page.locator(".controls button[aria-pressed]")
+        page.get_by_role("button", name="Start conversation").click()
+        page.wait_for_function(tracks_on, timeout=60_000)
+        mute.click()
+        expect(mute).to_have_text("Unmute")
+        expect(mute).to_have_attribute("aria-pressed", "true")
+        assert not page.evaluate(tracks_on)
+        page.get_by_role("button", name="End call").click()
+        expect(page.locator(".after")).to_contain_text("You ended the call.")
+        expect(mute).to_have_text("Mute")
+
+        page.get_by_role("button", name="Start again").click()
+        page.wait_for_function(tracks_on, timeout=60_000)
+        expect(mute).to_be_enabled()
+        expect(mute).to_have_text("Mute")
+        expect(mute).to_have_attribute("aria-pressed", "false")
+        mute.click()  # and the button still mutes the new call's microphone
+        expect(mute).to_have_text("Unmute")
+        assert not page.evaluate(tracks_on)
+        page.get_by_role("button", name="End call").click()
     assert errors == []

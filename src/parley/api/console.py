@@ -1,7 +1,8 @@
 """The web console and the embeddable widget: plain files shipped inside the package.
 
-Nothing here needs a key: the pages hold no data, they call the REST API with the key the
-user types in (kept in the browser's localStorage).
+The files need no key: the pages hold no data, they call the REST API with the key the
+user types in (kept in the browser's localStorage). The settings page's own endpoints
+(server info, API keys) take that key like every other REST call.
 """
 
 from __future__ import annotations
@@ -9,11 +10,14 @@ from __future__ import annotations
 from os import PathLike, stat_result
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.responses import Response
 from starlette.types import Scope
+
+from parley.api import keys, server_info
+from parley.api.auth import require_api_key
 
 CONSOLE_DIR = Path(__file__).resolve().parent.parent / "console"
 
@@ -46,7 +50,10 @@ class _PublicFiles(StaticFiles):
 
 
 def install_console(app: FastAPI) -> None:
-    """Serve the console at ``/`` (its modules under ``/console``) and ``/widget.js``."""
+    """Serve the console at ``/`` (its modules under ``/console``), ``/widget.js`` and the
+    Parley-only endpoints of its settings page (``/v1/parley/...``, with the key)."""
+    for router in (server_info.router, keys.router):
+        app.include_router(router, dependencies=[Depends(require_api_key)])
     app.mount("/console", _PublicFiles(directory=CONSOLE_DIR), name="console")
 
     @app.get("/", include_in_schema=False)

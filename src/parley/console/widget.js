@@ -173,6 +173,7 @@
           this.session = null;
           this.button.textContent = this.config.start_call_text;
           this.mute.hidden = true;
+          this.showMuted(false); // the next call starts with the microphone on
           this.box.dataset.state = "idle";
           // 1008: refused (e.g. the agent requires a signed-url attribute)
           this.status.textContent = byUser || code === 1000 ? "" : "The call could not continue.";
@@ -183,6 +184,10 @@
     toggleMute() {
       const muted = this.mute.getAttribute("aria-pressed") !== "true";
       this.session?.setMuted(muted);
+      this.showMuted(muted);
+    }
+
+    showMuted(muted) {
       this.mute.setAttribute("aria-pressed", String(muted));
       this.mute.textContent = muted ? "Unmute" : "Mute";
     }

@@ -66,12 +66,20 @@ export const api = {
   voicePreview: (id) => request("GET", `/v1/voices/${encodeURIComponent(id)}/preview`),
   signedUrl: (agentId) =>
     request("GET", `/v1/convai/conversation/get-signed-url?agent_id=${encodeURIComponent(agentId)}`),
-  conversations: (agentId, cursor) => {
+  /** filters: { agentId, after, before (unix seconds), excludeStatuses: [...] } */
+  conversations: ({ agentId, after, before, excludeStatuses = [] } = {}, cursor) => {
     const query = new URLSearchParams({ page_size: "30" });
     if (agentId) query.set("agent_id", agentId);
+    if (after !== undefined) query.set("call_start_after_unix", String(after));
+    if (before !== undefined) query.set("call_start_before_unix", String(before));
+    for (const status of excludeStatuses) query.append("exclude_statuses", status);
     if (cursor) query.set("cursor", cursor);
     return request("GET", `/v1/convai/conversations?${query}`);
   },
   conversation: (id) => request("GET", `/v1/convai/conversations/${encodeURIComponent(id)}`),
   conversationAudio: (id) => request("GET", `/v1/convai/conversations/${encodeURIComponent(id)}/audio`),
+  serverInfo: () => request("GET", "/v1/parley/server"),
+  apiKeys: () => request("GET", "/v1/parley/api-keys"),
+  createApiKey: (name) => request("POST", "/v1/parley/api-keys", { name }),
+  revokeApiKey: (id) => request("DELETE", `/v1/parley/api-keys/${encodeURIComponent(id)}`),
 };

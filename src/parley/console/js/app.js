@@ -6,13 +6,16 @@ import * as agentForm from "./pages/agent-form.js";
 import * as talk from "./pages/talk.js";
 import * as history from "./pages/history.js";
 import * as conversation from "./pages/conversation.js";
+import * as settings from "./pages/settings.js";
 
 const routes = [
   [/^#\/agents\/new$/, () => agentForm.render(null)],
   [/^#\/agents\/([^/]+)$/, (id) => agentForm.render(id)],
   [/^#\/talk\/([^/]+)$/, (id) => talk.render(id)],
-  [/^#\/history(?:\/([^/]+))?$/, (agentId) => history.render(agentId ?? null)],
+  [/^#\/history(?:\/([^/?]+))?(?:\?(.*))?$/,
+    (agentId, query) => history.render(agentId ?? null, new URLSearchParams(query ?? ""))],
   [/^#\/conversations\/([^/]+)$/, (id) => conversation.render(id)],
+  [/^#\/settings$/, () => settings.render()],
   [/^/, () => agents.render()],
 ];
 

@@ -47,3 +47,22 @@ export function uid(prefix) {
 export function formatTime(unixSeconds) {
   return new Date(unixSeconds * 1000).toLocaleString();
 }
+
+/** A button that copies the text of `field` (an input or textarea) and says so for a moment.
+ * The Clipboard API needs a secure page (https or localhost); elsewhere the text is selected
+ * and copied the old way. */
+export function copyButton(field, label = "Copy") {
+  const button = h("button", { type: "button", onclick: async () => {
+    let copied = true;
+    try {
+      await navigator.clipboard.writeText(field.value);
+    } catch {
+      field.select();
+      copied = document.execCommand("copy");
+    }
+    button.textContent = copied ? "Copied" : "Press Ctrl+C to copy";
+    announce(copied ? "Copied to the clipboard." : "Selected: press Ctrl+C to copy.");
+    setTimeout(() => { button.textContent = label; }, 2000);
+  } }, label);
+  return button;
+}

@@ -3,10 +3,12 @@
 import { api, ApiError } from "../api.js";
 import { announce, h, mount } from "../dom.js";
 import { BoundForm, getPath } from "../form.js";
+import { embedCard } from "./embed.js";
 
 const LLMS = ["gemini-2.5-flash", "gpt-4o-mini", "gpt-4.1-mini", "claude-haiku-4-5", "qwen3-4b", "custom-llm"];
 const EDITABLE = ["name", "tags", "conversation_config", "platform_settings"];
 const VOICE = "conversation_config.tts.voice_id";
+const justCreated = new Set(); // agents whose page opens right after "Create agent"
 const droppedOnCreate = new Map(); // agent id -> the fields its create dropped, shown on its page
 
 const NEW_AGENT = {
@@ -31,11 +33,12 @@ const NEW_AGENT = {
 export async function render(agentId) {
   const stored = agentId ? await api.getAgent(agentId) : structuredClone(NEW_AGENT);
   const document = Object.fromEntries(EDITABLE.filter((key) => key in stored).map((key) => [key, stored[key]]));
-  return { element: new AgentForm(agentId, document).element };
+  const created = justCreated.delete(agentId);
+  return { element: new AgentForm(agentId, document, created).element };
 }
 
 class AgentForm {
-  constructor(agentId, document) {
+  constructor(agentId, document, created = false) {
     this.agentId = agentId;
     const form = (this.form = new BoundForm(document));
     this.element = h("form", { class: "agent-form", novalidate: true, onsubmit: (event) => this.save(event) },
@@ -43,6 +46,7 @@ class AgentForm {
         h("h1", { tabindex: "-1" }, agentId ? `Edit ${document.name || "agent"}` : "New agent"),
         agentId && h("a", { class: "button", href: `#/talk/${encodeURIComponent(agentId)}` }, "Talk"),
       ),
+      created && createdNotice(agentId, document.name),
       form.summary,
       (this.notices = h("div", { class: "config-notices" })),
       h("div", { class: "grid" },
@@ -72,6 +76,7 @@ class AgentForm {
             'Client, webhook or system tools, e.g. [{"type": "client", "name": "get_weather", "description": "…", "parameters": {…}}].'),
         ),
       ),
+      agentId && embedCard(agentId, Boolean(document.platform_settings?.auth?.enable_auth)),
       h("div", { class: "card" }, form.jsonEditor("Full configuration (JSON)",
         "Every setting of the agent, as the API takes it. Edits here update the form above.")),
       h("div", { class: "actions form-actions" },
@@ -134,6 +139,7 @@ class AgentForm {
         this.flash(`Saved.${lost}`);
       } else {
         const { agent: { agent_id: created }, dropped } = await api.createAgent(this.form.document);
+        justCreated.add(created);
         droppedOnCreate.set(created, dropped);
         location.hash = `#/agents/${encodeURIComponent(created)}`;
         announce("Agent created.");
@@ -174,4 +180,13 @@ class AgentForm {
     await api.deleteAgent(this.agentId);
     location.hash = "#/agents";
   }
+}
+
+/** Shown once, on the page a new agent opens on: what was made and what to do next. */
+function createdNotice(agentId, name) {
+  const id = encodeURIComponent(agentId);
+  return h("div", { class: "notice ok", role: "status" },
+    h("p", {}, h("strong", {}, `${name || "The agent"} was created.`), " Its id is ", h("code", {}, agentId), "."),
+    h("p", {}, h("a", { href: `#/talk/${id}` }, "Talk to it now"),
+      ", copy the widget snippet below to put it on a website, or keep editing."));
 }

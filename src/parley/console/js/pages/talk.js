@@ -67,6 +67,7 @@ class TalkPage {
 
   async begin() {
     this.start.disabled = true;
+    this.showMuted(false); // every call starts with the microphone on
     mount(this.log);
     mount(this.after);
     try {
@@ -144,9 +145,13 @@ class TalkPage {
   toggleMute() {
     const muted = this.mute.getAttribute("aria-pressed") !== "true";
     this.session?.setMuted(muted);
+    this.showMuted(muted);
+    announce(muted ? "Microphone muted" : "Microphone on");
+  }
+
+  showMuted(muted) {
     this.mute.setAttribute("aria-pressed", String(muted));
     this.mute.textContent = muted ? "Unmute" : "Mute";
-    announce(muted ? "Microphone muted" : "Microphone on");
   }
 
   type(event) {
@@ -159,6 +164,7 @@ class TalkPage {
 
   ended(code, reason, byUser) {
     this.setLive(false);
+    this.showMuted(false); // the microphone is released; the next call starts unmuted
     this.start.disabled = false;
     this.start.textContent = this.textOnly ? "Start a new chat" : "Start again";
     this.tentative.textContent = "";
