@@ -188,14 +188,27 @@ async def _collect(chunks: AsyncIterator[LLMChunk]) -> list[LLMChunk]:
 
 
 class FakeModel:
-    """Streams scripted pieces in llama-cpp-python's chunk format, like ``Llama`` does."""
+    """Streams scripted pieces in llama-cpp-python's chunk format, like ``Llama`` does.
+
+    It first "reads the prompt" for ``prompt_seconds``, giving up as :class:`LlamaModel`
+    does once its ``interrupt`` event is set.
+    """
 
     def __init__(
-        self, pieces: Iterable[str] = (), *, delay: float = 0.0, error: Exception | None = None
+        self,
+        pieces: Iterable[str] = (),
+        *,
+        delay: float = 0.0,
+        error: Exception | None = None,
+        prompt_seconds: float = 0.0,
     ) -> None:
         self.pieces = pieces
         self.delay = delay
         self.error = error
+        self.prompt_seconds = prompt_seconds
+        self.interrupt = threading.Event()
+        self.reading = threading.Event()
+        self.aborted = 0
         self.requests: list[dict[str, Any]] = []
         self.threads: set[str] = set()
         self.active = 0
@@ -203,7 +216,10 @@ class FakeModel:
         self.finished = threading.Event()
         self.closed = False
 
-    def create_chat_completion(self, **kwargs: Any) -> Iterator[dict[str, Any]]:
+    def create_chat_completion(
+        self, interrupt: threading.Event, **kwargs: Any
+    ) -> Iterator[dict[str, Any]]:
+        self.interrupt = interrupt
         self.requests.append(kwargs)
         return self._chunks()
 
@@ -212,6 +228,7 @@ class FakeModel:
         self.active += 1
         self.most_active = max(self.most_active, self.active)
         try:
+            self._read_prompt()
             yield {"choices": [{"delta": {"role": "assistant"}}]}
             for piece in self.pieces:
                 time.sleep(self.delay)
@@ -221,6 +238,15 @@ class FakeModel:
         finally:
             self.active -= 1
             self.finished.set()
+
+    def _read_prompt(self) -> None:
+        self.reading.set()
+        deadline = time.monotonic() + self.prompt_seconds
+        while time.monotonic() < deadline:
+            if self.interrupt.is_set():
+                self.aborted += 1
+                raise RuntimeError("llama_decode returned 2")
+            time.sleep(0.002)
 
     def close(self) -> None:
         self.closed = True
@@ -347,6 +373,27 @@ async def test_cancelling_the_consumer_stops_the_generation_and_frees_the_model(
 
         model.pieces = ["again"]
         assert await _collect(llm.stream(LLMRequest(messages=(QUESTION,)))) == [TextDelta("again")]
+    finally:
+        await llm.aclose()
+
+
+async def test_cancelling_while_the_prompt_is_read_hands_the_model_on_at_once() -> None:
+    model = FakeModel(["Hi."], prompt_seconds=5.0)
+    llm = _fake_llm(model)
+    try:
+        reply = asyncio.create_task(_collect(llm.stream(LLMRequest(messages=(QUESTION,)))))
+        await asyncio.to_thread(model.reading.wait, 5)
+        queued = asyncio.create_task(_collect(llm.stream(LLMRequest(messages=(QUESTION,)))))
+        await asyncio.sleep(0.05)
+        model.prompt_seconds = 0.0  # the queued request's prompt is short
+        cancelled_at = time.monotonic()
+        reply.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await reply
+        assert time.monotonic() - cancelled_at < 0.5  # not the 5 s the whole prompt takes
+        assert model.aborted == 1
+        # The aborted decode's error is not the next caller's: it gets the model and a reply.
+        assert await asyncio.wait_for(queued, 0.5) == [TextDelta("Hi.")]
     finally:
         await llm.aclose()
 
@@ -496,5 +543,38 @@ async def test_real_model_speaks_calls_tools_and_stops(qwen_05b: Path) -> None:
         again = await _collect(llm.stream(chat))
         assert time.monotonic() - closed_at < 2 * one_chat + 0.5
         assert any(isinstance(chunk, TextDelta) and chunk.text.strip() for chunk in again)
+    finally:
+        await llm.aclose()
+
+
+@pytest.mark.slow_model
+async def test_real_model_stops_reading_a_long_prompt_at_once(qwen_05b: Path) -> None:
+    llm = await LocalLlamaLLM.from_model("qwen2.5-coder-0.5b", qwen_05b.parent, temperature=0.0)
+    log = " ".join(f"Parcel {n} reached room {n % 40} at {n % 12 + 1} o'clock." for n in range(70))
+    question = ChatMessage("user", "Which room did parcel 7 reach? Answer with the number.")
+    read_whole = LLMRequest(messages=(ChatMessage("system", "Log: " + log), question), max_tokens=6)
+    cancelled = LLMRequest(
+        messages=(ChatMessage("system", "Log: " + log), ChatMessage("user", "Count them.")),
+        max_tokens=6,
+    )
+    flush = LLMRequest(messages=(ChatMessage("system", "Be brief."), QUESTION), max_tokens=1)
+    try:
+        started = time.monotonic()
+        expected = await _collect(llm.stream(read_whole))  # ~1000 tokens, from an empty cache
+        reading = time.monotonic() - started
+        await _collect(llm.stream(flush))  # the cache no longer holds the log
+
+        # Cancelled part-way: the first 512-token batch stays cached, the one being read is
+        # dropped; the queued request reuses that prefix and must answer as from scratch.
+        reply = asyncio.create_task(_collect(llm.stream(cancelled)))
+        queued = asyncio.create_task(_collect(llm.stream(read_whole)))
+        await asyncio.sleep(reading * 0.7)  # inside the second batch
+        cancelled_at = time.monotonic()
+        reply.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await reply
+        freed = time.monotonic() - cancelled_at
+        assert freed < min(0.5, reading / 4), f"freed after {freed:.3f} s; reading {reading:.3f} s"
+        assert await queued == expected
     finally:
         await llm.aclose()

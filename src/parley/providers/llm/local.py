@@ -36,6 +36,7 @@ from parley.providers.llm.base import (
     chat_message_json,
     tool_json,
 )
+from parley.providers.llm.llama_model import LlamaModel, route_llama_log
 from parley.providers.llm.local_models import (
     PackagedModel,
     Progress,
@@ -61,9 +62,9 @@ _LOAD_LOCK = threading.Lock()
 
 
 class ChatCompletionModel(Protocol):
-    """The part of ``llama_cpp.Llama`` this provider uses (its stream is loosely typed)."""
+    """A :class:`LlamaModel` or a test's stand-in (its stream is loosely typed)."""
 
-    def create_chat_completion(self, **kwargs: Any) -> Any: ...
+    def create_chat_completion(self, interrupt: threading.Event, **kwargs: Any) -> Any: ...
 
     def close(self) -> None: ...
 
@@ -112,9 +113,10 @@ def load_llama(
         ) from error
     if not path.is_file():
         raise LLMUnavailableError(f"model file not found: {path}", retryable=False)
+    route_llama_log(llama_cpp)
     try:
         with _LOAD_LOCK:
-            model: ChatCompletionModel = llama_cpp.Llama(
+            llama = llama_cpp.Llama(
                 model_path=str(path),
                 n_ctx=n_ctx,
                 n_threads=n_threads,
@@ -123,7 +125,7 @@ def load_llama(
             )
     except (ValueError, RuntimeError) as error:  # llama.cpp could not read the file
         raise LLMUnavailableError(f"cannot load model {path}: {error}", retryable=False) from error
-    return model
+    return LlamaModel(llama, llama_cpp)
 
 
 class LocalLlamaLLM:
@@ -285,7 +287,8 @@ class LocalLlamaLLM:
     async def _generate(
         self, model: ChatCompletionModel, args: dict[str, Any]
     ) -> AsyncGenerator[str, None]:
-        """Run one completion in the model's thread; closing this stops it between tokens."""
+        """Run one completion in the model's thread; closing this stops it within a few
+        milliseconds, also while it reads the prompt, and the next caller gets the model."""
         loop = asyncio.get_running_loop()
         queue: asyncio.Queue[_Item] = asyncio.Queue()
         stop = threading.Event()
@@ -335,7 +338,10 @@ def _run_completion(
     Its speed (first token, tokens per second) is measured where the reply is consumed:
     :mod:`parley.providers.timings`."""
     try:
-        chunks: Iterator[dict[str, Any]] = model.create_chat_completion(**args, stream=True)
+        # stop also interrupts the reading of a long prompt: the model is free at once
+        chunks: Iterator[dict[str, Any]] = model.create_chat_completion(
+            interrupt=stop, **args, stream=True
+        )
         try:
             for chunk in chunks:
                 text = chunk["choices"][0]["delta"].get("content")
@@ -346,7 +352,8 @@ def _run_completion(
             if close is not None:
                 close()
     except Exception as error:  # handed to the consumer, which raises it as an LLMError
-        send(_Failed(error))
+        if not stop.is_set():  # else it is the aborted decode, and nobody is listening
+            send(_Failed(error))
     finally:
         send(_End())
 

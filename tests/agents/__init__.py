@@ -1,0 +1,1 @@
+"""Agent configs: validation, defaults, what is live and what is dropped."""

@@ -1,0 +1,1 @@
+"""Admitting and opening conversations."""

@@ -1,0 +1,1 @@
+"""Fakes of the models and of the user's backend, each named for what it fakes; tests and benchmarks share them."""

@@ -1,0 +1,1 @@
+"""The models behind their interfaces: LLMs, speech-to-text, text-to-speech, VAD."""

@@ -1,0 +1,1 @@
+"""The database layer, on SQLite and PostgreSQL."""
