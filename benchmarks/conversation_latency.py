@@ -37,7 +37,7 @@ from parley.schemas.events import ServerEvent, UserMessage
 from parley.storage.conversations import ConversationStore
 from parley.storage.db import create_engine, migrate, session_factory
 from tests.engine.harness import MemoryRecorder, stored_agent
-from tests.fake_llm import FakeLLM, say
+from tests.fakes.llm import FakeLLM, say
 from tests.servers import ServerProcess
 
 QUESTIONS = [

@@ -35,7 +35,7 @@ import numpy as np
 import websockets
 
 from parley.audio.codec import float32_to_pcm16
-from tests.fake_audio import espeak
+from tests.fakes.audio import espeak
 from tests.human_speech import REFERENCES, human_speech
 from tests.servers import ServerProcess
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # What a new user's first install does: a fresh virtual environment, a plain `pip install .`
-# (no extras), then `parley --help`. tests/test_clean_install.py then serves a text
+# (no extras), then `parley --help`. tests/end_to_end/test_clean_install.py then serves a text
 # conversation from that venv (scripts/test.sh passes it on as PARLEY_TEST_CLEAN_VENV).
 # pip's cache stays on, so this takes ~20-40 s; it is stopped after 10 minutes.
 # Usage: scripts/clean_install.sh VENV_DIR   (VENV_DIR is replaced)

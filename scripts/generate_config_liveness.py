@@ -1,6 +1,6 @@
 """Write ``docs/config-liveness.md`` from the one table in ``parley.agents.liveness``.
 
-Rerun after changing the table (``tests/test_config_liveness.py`` fails until you do)::
+Rerun after changing the table (``tests/agents/test_config_liveness.py`` fails until you do)::
 
     .venv/bin/python scripts/generate_config_liveness.py
 """

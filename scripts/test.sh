@@ -39,7 +39,7 @@ echo "==> ruff"
 echo "==> mypy --strict"
 .venv/bin/mypy
 
-# a plain `pip install .` into a fresh venv, as a new user's; tests/test_clean_install.py
+# a plain `pip install .` into a fresh venv, as a new user's; tests/end_to_end/test_clean_install.py
 # serves a text conversation from it
 export PARLEY_TEST_CLEAN_VENV="${TMPDIR:-/tmp}/parley-clean-venv"
 scripts/clean_install.sh "$PARLEY_TEST_CLEAN_VENV"

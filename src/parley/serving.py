@@ -133,7 +133,8 @@ def run(app: FastAPI, settings: Settings) -> None:
         ws=ParleyWebSocketProtocol,  # uvicorn's websockets-sansio, audio sent uncompressed
         ws_max_size=settings.ws_max_message_bytes,
         # stays on: without it, the JS SDK under Node receives the metadata and the first
-        # message in one read and drops the first message (tests/test_conversation_js_sdk.py)
+        # message in one read and drops the first message
+        # (tests/end_to_end/test_conversation_js_sdk.py)
         ws_per_message_deflate=True,
         timeout_graceful_shutdown=10,  # REST requests still running once the calls are done
     )

@@ -18,9 +18,9 @@ from parley.agents.liveness import SETTINGS, ignored_settings, markdown_table, s
 from parley.app import create_app
 from parley.schemas.agent_config import BodyCreateAgentV1ConvaiAgentsCreatePost as AgentDocument
 from tests.conftest import TEST_KEY, socket_test_settings
-from tests.fake_llm import FakeLLM, say
+from tests.fakes.llm import FakeLLM, say
 
-DOCS = Path(__file__).resolve().parents[1] / "docs" / "config-liveness.md"
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "config-liveness.md"
 CONFIG_ROOTS = ("conversation_config", "platform_settings", "workflow")
 
 WEBHOOK_TOOL = {

@@ -1,1 +1,1 @@
-"""The HTTP and WebSocket edges: auth, limits, bad input, the conversation socket, the REST surface."""
+"""The HTTP and WebSocket edges: auth, limits, bad input, the conversation socket, REST."""

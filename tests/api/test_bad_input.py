@@ -21,9 +21,9 @@ from fastapi.testclient import TestClient
 from starlette.testclient import WebSocketTestSession
 
 from parley.app import create_app
+from tests.api.test_conversation_socket import INIT, closed_with, create_agent, receive_until
 from tests.conftest import TEST_KEY, socket_test_settings
-from tests.fake_llm import FakeLLM, say
-from tests.test_conversation_socket import INIT, closed_with, create_agent, receive_until
+from tests.fakes.llm import FakeLLM, say
 
 MAX_MESSAGE = 64 * 1024
 SOCKET = "/v1/convai/conversation"

@@ -15,7 +15,7 @@ from starlette.websockets import WebSocketDisconnect
 
 from parley.app import create_app
 from tests.conftest import TEST_KEY, socket_test_settings
-from tests.fake_llm import FakeLLM, call, say
+from tests.fakes.llm import FakeLLM, call, say
 
 INIT = {"type": "conversation_initiation_client_data"}
 

@@ -27,10 +27,10 @@ from parley.app import create_app
 from parley.conversations.access import CallLimits, DailyStarts, origin_refusal
 from parley.conversations.service import Admission, AdmissionRefusedError
 from parley.ratelimit import KeyedBuckets, TokenBucket
+from tests.api.test_conversation_socket import INIT, closed_with, create_agent, receive_until
 from tests.conftest import TEST_KEY, services_of, socket_test_settings
-from tests.fake_llm import FakeLLM, say
+from tests.fakes.llm import FakeLLM, say
 from tests.servers import ServerProcess
-from tests.test_conversation_socket import INIT, closed_with, create_agent, receive_until
 from tests.virtual_clock import VirtualClock
 
 SOCKET = "/v1/convai/conversation"

@@ -20,8 +20,8 @@ from parley.providers.tts.base import TTSUnavailableError
 from parley.providers.tts.router import VoiceRouter
 from parley.providers.vad.base import VAD
 from tests.conftest import in_process_settings
-from tests.fake_audio import FakeSTT, FakeVAD
-from tests.fake_tts import FakeTTS
+from tests.fakes.audio import FakeSTT, FakeVAD
+from tests.fakes.tts import FakeTTS
 from tests.servers import ServerProcess
 
 READY = ModelStatus("ready")

@@ -14,7 +14,7 @@ from parley.audio.recording import FLAC, MP3, RATE, Recording, flac_to_mp3
 from parley.engine.transcript import RecordedAudio
 from parley.storage.conversations import StoredAudio
 from tests.conftest import services_of
-from tests.fake_audio import tone
+from tests.fakes.audio import tone
 
 
 def decode(encoded: bytes) -> tuple[str, np.ndarray]:

@@ -23,7 +23,7 @@ from parley.providers.llm.speed import measure_speed
 from parley.storage.conversations import ConversationStore
 from parley.storage.db import create_engine, session_factory
 from tests.conftest import TEST_KEY
-from tests.fake_llm import FakeLLM, Reply, say
+from tests.fakes.llm import FakeLLM, Reply, say
 from tests.servers import ServerProcess
 
 

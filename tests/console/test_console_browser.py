@@ -21,10 +21,10 @@ from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from tests.browser import chromium, collect_errors, microphone_wav, screenshot, static_site
 from tests.conftest import TEST_KEY
+from tests.console.test_console import DAY, MAY_1, store_conversations
+from tests.end_to_end.test_conversation_python_sdk import WEATHER_TOOL
 from tests.human_speech import human_speech
 from tests.servers import ServerProcess
-from tests.test_console import DAY, MAY_1, store_conversations
-from tests.test_conversation_python_sdk import WEATHER_TOOL
 
 pytestmark = [pytest.mark.slow_model, pytest.mark.browser]
 

@@ -13,7 +13,7 @@ from starlette.websockets import WebSocketDisconnect
 from parley.app import create_app
 from parley.settings import Settings
 from tests.conftest import TEST_KEY
-from tests.fake_llm import FakeLLM, say
+from tests.fakes.llm import FakeLLM, say
 
 
 def test_storage_failure_at_admission_closes_with_1013(

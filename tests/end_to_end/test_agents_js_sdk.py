@@ -14,7 +14,7 @@ import pytest
 from tests.conftest import TEST_KEY
 from tests.servers import ServerProcess
 
-JS_DIR = Path(__file__).parent / "js"
+JS_DIR = Path(__file__).parents[1] / "js"
 
 pytestmark = pytest.mark.js
 

@@ -24,12 +24,12 @@ from elevenlabs.conversational_ai.conversation import Conversation
 
 from parley.agents.defaults import DEFAULT_CONVERSATION_CONFIG
 from tests.conftest import TEST_KEY
-from tests.fake_openai import FakeEndpoint, serve_endpoint
+from tests.fakes.openai_server import FakeEndpoint, serve_endpoint
 from tests.servers import ServerProcess
 
 pytestmark = pytest.mark.clean_install
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 VENV_ENV = "PARLEY_TEST_CLEAN_VENV"
 REPLY = "Hello from the endpoint."
 

@@ -7,9 +7,9 @@ import httpx
 import pytest
 
 from tests.conftest import TEST_KEY
+from tests.end_to_end.test_agents_js_sdk import run_node
+from tests.end_to_end.test_conversation_python_sdk import WEATHER_TOOL
 from tests.servers import ServerProcess
-from tests.test_agents_js_sdk import run_node
-from tests.test_conversation_python_sdk import WEATHER_TOOL
 
 pytestmark = [pytest.mark.slow_model, pytest.mark.js]
 

@@ -17,7 +17,7 @@ from packaging.utils import canonicalize_name
 
 from parley.providers import extras
 
-PYPROJECT = Path(__file__).resolve().parents[1] / "pyproject.toml"
+PYPROJECT = Path(__file__).resolve().parents[2] / "pyproject.toml"
 
 
 def test_the_local_extra_installs_every_module_the_embedded_models_need() -> None:

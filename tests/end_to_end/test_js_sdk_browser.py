@@ -13,13 +13,13 @@ from typing import Any
 import pytest
 
 from tests.browser import chromium, collect_errors, microphone_wav, static_site
-from tests.fake_audio import espeak
+from tests.end_to_end.test_conversation_js_sdk import create_agent, rest
+from tests.fakes.audio import espeak
 from tests.servers import ServerProcess
-from tests.test_conversation_js_sdk import create_agent, rest
 
 pytestmark = [pytest.mark.slow_model, pytest.mark.js, pytest.mark.browser]
 
-JS = Path(__file__).parent / "js"
+JS = Path(__file__).parents[1] / "js"
 SDK_BUILD = JS / "node_modules" / "@elevenlabs" / "client" / "dist" / "lib.iife.js"
 FILES: dict[str, Path | str] = {
     "index.html": JS / "browser_voice.html",

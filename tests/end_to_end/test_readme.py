@@ -34,11 +34,11 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from parley.agents.defaults import DEFAULT_CONVERSATION_CONFIG
 from tests.conftest import TEST_KEY
-from tests.fake_openai import FakeEndpoint, serve_endpoint
+from tests.fakes.openai_server import FakeEndpoint, serve_endpoint
 from tests.servers import ServerProcess
 
-README = Path(__file__).resolve().parents[1] / "README.md"
-JS_MODULES = Path(__file__).parent / "js" / "node_modules"
+README = Path(__file__).resolve().parents[2] / "README.md"
+JS_MODULES = Path(__file__).parents[1] / "js" / "node_modules"
 RUNNABLE = {
     "python": "python",
     "js": "js",
@@ -103,8 +103,9 @@ def problems(found: list[Block]) -> list[str]:
             wrong.append(f"{where}: it continues no {block.language or 'runnable'} block")
         if not runner and block.language not in NOT_CODE:
             wrong.append(
-                f"{where}: tag it python, js or bash (it then runs in tests/test_readme.py), "
-                "text/console for output, or put <!-- not-run: why --> before it"
+                f"{where}: tag it python, js or bash (it then runs in "
+                "tests/end_to_end/test_readme.py), text/console for output, "
+                "or put <!-- not-run: why --> before it"
             )
         previous_runner = runner
     return wrong

@@ -24,7 +24,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from tests.conftest import TEST_KEY
-from tests.fake_openai import FakeEndpoint, serve_endpoint
+from tests.fakes.openai_server import FakeEndpoint, serve_endpoint
 from tests.servers import ServerProcess
 
 HANG = "please think about it for a long time"

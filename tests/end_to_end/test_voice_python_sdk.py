@@ -22,7 +22,7 @@ from elevenlabs.conversational_ai.conversation import AudioInterface, Conversati
 
 from parley.audio.codec import float32_to_pcm16
 from tests.conftest import TEST_KEY
-from tests.fake_audio import espeak
+from tests.fakes.audio import espeak
 from tests.human_speech import human_speech
 from tests.servers import ServerProcess
 

@@ -16,9 +16,9 @@ from parley.providers.tts.base import TTSError
 from parley.providers.voice import VoiceProviders
 from parley.schemas.events import ConversationInitiationClientData, ServerEvent
 from parley.storage.agents import StoredAgent
-from tests.fake_audio import FakeSTT, FakeVAD
-from tests.fake_llm import FakeLLM, Reply
-from tests.fake_tts import FakeTTS
+from tests.fakes.audio import FakeSTT, FakeVAD
+from tests.fakes.llm import FakeLLM, Reply
+from tests.fakes.tts import FakeTTS
 from tests.virtual_clock import VirtualClock, settle
 
 

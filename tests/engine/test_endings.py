@@ -8,7 +8,7 @@ from parley.engine.endings import CloseCode
 from parley.engine.phases import InvalidTransitionError, Phase, Phases
 from parley.schemas import events as ev
 from tests.engine.harness import Harness, talk, voice_harness
-from tests.fake_llm import say
+from tests.fakes.llm import say
 
 QUESTION = (2.0, 3.5)  # seconds of audio in which the user asks
 

@@ -17,7 +17,7 @@ from parley.providers.stt.base import STTError
 from parley.providers.tts.base import TTSError
 from parley.schemas import events as ev
 from tests.engine.harness import Harness, MemoryRecorder, audio_ids, talk, voice_harness
-from tests.fake_llm import FakeLLM, Reply, say
+from tests.fakes.llm import FakeLLM, Reply, say
 from tests.virtual_clock import VirtualClock
 
 AGENT = {

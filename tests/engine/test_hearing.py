@@ -19,7 +19,7 @@ from parley.engine.hearing import (
 )
 from parley.engine.turn_detection import DetectorSettings
 from parley.providers.stt.base import TranscribeOptions
-from tests.fake_audio import FakeSTT, FakeVAD
+from tests.fakes.audio import FakeSTT, FakeVAD
 from tests.virtual_clock import VirtualClock, settle
 
 CHUNK = 512  # 32 ms at 16 kHz, what browsers send

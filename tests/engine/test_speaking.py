@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 
 from parley.engine.speaking import AgentVoice, VoiceSettings
-from tests.fake_tts import FakeTTS
+from tests.fakes.tts import FakeTTS
 from tests.virtual_clock import VirtualClock, settle
 
 

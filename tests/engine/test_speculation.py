@@ -6,7 +6,7 @@ from __future__ import annotations
 from parley.engine.speculation import SpeculativeLLM
 from parley.providers.llm.base import LLMRequest, TextDelta
 from tests.engine.harness import Harness, talk, voice_harness
-from tests.fake_llm import FakeLLM, say
+from tests.fakes.llm import FakeLLM, say
 from tests.virtual_clock import VirtualClock, settle
 
 QUESTION = (3.0, 4.0)  # seconds of audio in which the user asks; the first message is over

@@ -5,7 +5,7 @@ from __future__ import annotations
 from parley.engine.timers import OPEN, REENGAGE
 from parley.schemas import events as ev
 from tests.engine.harness import Harness
-from tests.fake_llm import Reply, say
+from tests.fakes.llm import Reply, say
 
 FIRST = {"first_message": "Hi!", "prompt": {"prompt": "P"}}
 

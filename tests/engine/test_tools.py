@@ -7,7 +7,7 @@ from typing import Any
 from parley.engine.phases import Phase
 from parley.schemas import events as ev
 from tests.engine.harness import Harness
-from tests.fake_llm import Reply, call, say
+from tests.fakes.llm import Reply, call, say
 
 WEATHER_TOOL = {
     "type": "client",

@@ -10,7 +10,7 @@ import pytest
 from parley.providers.llm.base import LLMError
 from parley.schemas import events as ev
 from tests.engine.harness import Harness, initiation
-from tests.fake_llm import Reply, say
+from tests.fakes.llm import Reply, say
 
 AGENT = {
     "agent": {"first_message": "Hello! How can I help?", "prompt": {"prompt": "Be brief."}},

@@ -7,7 +7,7 @@ from parley.engine.phases import Phase
 from parley.engine.voice import is_backchannel
 from parley.providers.llm.base import ChatMessage
 from tests.engine.harness import audio_ids, talk, voice_harness
-from tests.fake_llm import say
+from tests.fakes.llm import say
 
 
 async def test_the_first_message_is_spoken() -> None:

@@ -1,1 +1,3 @@
-"""Fakes of the models and of the user's backend, each named for what it fakes; tests and benchmarks share them."""
+"""Fakes of the models and of the user's backend, named for what they fake.
+
+Tests and benchmarks share them."""

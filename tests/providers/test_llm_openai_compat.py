@@ -1,5 +1,5 @@
 """The OpenAI-compatible LLM provider against a real HTTP server on 127.0.0.1
-(:mod:`tests.fake_openai`), so streaming, timeouts and dropped connections go through real
+(:mod:`tests.fakes.openai_server`), so streaming, timeouts and dropped connections go through real
 sockets, as they do with llama.cpp or vLLM."""
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from parley.providers.llm.base import (
 )
 from parley.providers.llm.cascade import CascadeLLM
 from parley.providers.llm.openai_compat import OpenAICompatibleLLM, OpenAIEndpoint
-from tests.fake_llm import FakeLLM, say
-from tests.fake_openai import FakeEndpoint, serve_endpoint
+from tests.fakes.llm import FakeLLM, say
+from tests.fakes.openai_server import FakeEndpoint, serve_endpoint
 from tests.servers import free_port
 
 API_KEY = "sk-secret-0123456789"

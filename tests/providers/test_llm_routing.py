@@ -28,8 +28,8 @@ from parley.providers.llm.cascade import CascadeLLM
 from parley.providers.llm.router import LLMRouter, RetriedOnce
 from parley.schemas.agent_config import PromptAgentAPIModelInput
 from parley.settings import EndpointSettings
-from tests.fake_llm import FakeLLM, Reply, say
-from tests.fake_openai import FakeEndpoint, serve_endpoint
+from tests.fakes.llm import FakeLLM, Reply, say
+from tests.fakes.openai_server import FakeEndpoint, serve_endpoint
 
 REQUEST = LLMRequest(messages=(ChatMessage("user", "hi"),))
 

@@ -72,5 +72,5 @@ def test_the_caller_can_say_otherwise() -> None:
     ],
 )
 def test_http_status_classification(status: int, retryable: bool) -> None:
-    """Endpoints answer through this (tests/test_llm_openai_compat.py drives a real one)."""
+    """Endpoints answer through this (test_llm_openai_compat.py drives a real one)."""
     assert retryable_status(status) is retryable

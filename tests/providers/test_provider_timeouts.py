@@ -11,8 +11,8 @@ from parley.providers.llm.base import ChatMessage, LLMChunk, LLMRequest, LLMTime
 from parley.providers.llm.cascade import CascadeLLM
 from parley.providers.stt.base import STTTimeoutError, ThreadedSTT
 from parley.providers.timeouts import clock_timeout
-from tests.fake_audio import FakeTranscriber, tone
-from tests.fake_llm import FakeLLM, say
+from tests.fakes.audio import FakeTranscriber, tone
+from tests.fakes.llm import FakeLLM, say
 from tests.virtual_clock import VirtualClock
 
 pytestmark = pytest.mark.virtual_time  # every test here runs on the virtual clock

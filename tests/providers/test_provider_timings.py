@@ -10,9 +10,9 @@ import pytest
 from parley.providers.llm.base import ChatMessage, LLMError, LLMRequest, TextDelta
 from parley.providers.timings import CallTiming, CallTimings, TimedLLM, TimedSTT, TimedTTS
 from parley.providers.tts.base import UnknownVoiceError
-from tests.fake_audio import FakeSTT, silence
-from tests.fake_llm import FakeLLM, Reply, say
-from tests.fake_tts import FakeTTS
+from tests.fakes.audio import FakeSTT, silence
+from tests.fakes.llm import FakeLLM, Reply, say
+from tests.fakes.tts import FakeTTS
 from tests.virtual_clock import VirtualClock
 
 pytestmark = pytest.mark.virtual_time  # every test here runs on the virtual clock

@@ -20,7 +20,7 @@ from parley.providers.stt.base import (
     TranscribeOptions,
     Transcriber,
 )
-from tests.fake_audio import FakeSTT, FakeTranscriber, espeak, have_espeak, silence, tone
+from tests.fakes.audio import FakeSTT, FakeTranscriber, espeak, have_espeak, silence, tone
 
 ONE_SECOND = tone(1.0)
 

@@ -38,7 +38,7 @@ from parley.providers.tts.clauses import ClauseSplitter, split_clauses
 from parley.providers.tts.espeak import INSTALL_HINT, EspeakPhonemizer
 from parley.providers.tts.kokoro import KokoroTTS, kokoro_phonemes
 from parley.providers.tts.router import VoiceRouter
-from tests.fake_tts import FakeTTS
+from tests.fakes.tts import FakeTTS
 from tests.servers import MODEL_CACHE
 
 # --- clause splitting -------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """The base Piper and Kokoro share: voice checks, clauses, speed, the worker, cancellation.
 
-Driven through a fake engine (:class:`tests.fake_tts.FakeRenderingTTS`) that renders on the
+Driven through a fake engine (:class:`tests.fakes.tts.FakeRenderingTTS`) that renders on the
 base's real worker thread, so no model is needed.
 """
 
@@ -23,7 +23,7 @@ from parley.providers.tts.base import (
 )
 from parley.providers.tts.clauses import split_clauses
 from parley.providers.tts.rendering import StopSignal
-from tests.fake_tts import SAMPLE_RATE, FakeRenderingTTS
+from tests.fakes.tts import SAMPLE_RATE, FakeRenderingTTS
 
 TEXT = "Hello there. Your table for two is booked for tomorrow, at seven in the evening. Bye."
 

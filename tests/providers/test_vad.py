@@ -15,7 +15,7 @@ from parley.providers.vad.base import (
     VADClosedError,
     VADUnavailableError,
 )
-from tests.fake_audio import FakeVAD, espeak, have_espeak, silence, tone
+from tests.fakes.audio import FakeVAD, espeak, have_espeak, silence, tone
 
 SPLITS = [1, 100, 511, 512, 513, 1500, 4000]
 

