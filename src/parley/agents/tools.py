@@ -71,6 +71,7 @@ def system_tool(name: str, config: SystemToolConfigInput) -> ToolDefinition:
         kind="system",
         description=config.description or SYSTEM_TOOL_DESCRIPTIONS[name],
         parameters={"type": "object", "properties": {}},
+        response_timeout_secs=DEFAULT_TOOL_RESPONSE_TIMEOUT_SECS,
         disable_interruptions=bool(config.disable_interruptions),
     )
 

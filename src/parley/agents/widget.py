@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from parley.agents.defaults import DEFAULT_CONVERSATION_CONFIG
 from parley.storage.agents import StoredAgent
 
 # The defaults the platform answers for an agent that never set its widget.
@@ -47,7 +48,8 @@ def widget_config(agent: StoredAgent) -> dict[str, Any]:
     return {
         **WIDGET_DEFAULTS,
         **{key: value for key, value in stored.items() if value is not None},
-        "language": agent_section.get("language", "en"),
+        "language": agent_section.get("language")
+        or DEFAULT_CONVERSATION_CONFIG["agent"]["language"],
         "first_message": agent_section.get("first_message") or None,
         "text_only": bool(config.get("conversation", {}).get("text_only", False)),
         "requires_auth": bool(agent.platform_settings.get("auth", {}).get("enable_auth")),

@@ -41,8 +41,8 @@ FIRST_CLAUSE_MIN_CHARS = 2
 @dataclass(frozen=True)
 class VoiceSettings:
     voice_id: str
-    speed: float = 1.0
-    output_format: str = "pcm_16000"
+    speed: float
+    output_format: str
 
 
 @dataclass

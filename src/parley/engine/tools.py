@@ -35,8 +35,8 @@ class ToolDefinition:
     kind: ToolKind
     description: str
     parameters: dict[str, Any]  # the JSON schema the LLM sees (bound parameters removed)
+    response_timeout_secs: float  # the agent's, or agents/defaults.py's
     bound: Mapping[str, BoundParameter] = field(default_factory=dict)
-    response_timeout_secs: float = 20.0
     expects_response: bool = True
     disable_interruptions: bool = False
     assignments: tuple[tuple[str, str], ...] = ()  # (dynamic_variable, value_path)

@@ -47,9 +47,9 @@ class AgentView:
     user_id: str | None
     disable_first_message_interruptions: bool
     record_voice: bool
+    voice_speed: float  # tts.speed
     asr_keywords: tuple[str, ...] = ()
     voice_id: str | None = None  # tts.voice_id; None: the server's default voice
-    voice_speed: float = 1.0
 
     def tool(self, name: str) -> ToolDefinition | None:
         return next((tool for tool in self.tools if tool.name == name), None)

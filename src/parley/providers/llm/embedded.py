@@ -8,7 +8,7 @@ from pathlib import Path
 
 from parley.providers import extras
 from parley.providers.llm.base import LLM, LLMUnavailableError
-from parley.providers.llm.local import LocalLlamaLLM
+from parley.providers.llm.local import LlamaSettings, LocalLlamaLLM
 from parley.providers.llm.local_models import model_label, resolve_model
 from parley.providers.llm.speed import ModelSpeed, measure_speed
 from parley.providers.loading import LoadState, ModelStatus, load_state
@@ -91,8 +91,7 @@ class EmbeddedModel:
             self._model,
             self._cache_dir,
             progress=log.info,
-            n_threads=self._threads,
-            n_threads_batch=self._prompt_threads,
+            llama=LlamaSettings(n_threads=self._threads, n_threads_batch=self._prompt_threads),
         )
 
     async def measure(self) -> ModelSpeed | None:

@@ -128,6 +128,15 @@ def load_llama(
     return LlamaModel(llama, llama_cpp)
 
 
+@dataclass(frozen=True)
+class LlamaSettings:
+    """How llama.cpp loads the model: context size and threads (None: picked for this CPU)."""
+
+    n_ctx: int = DEFAULT_N_CTX
+    n_threads: int | None = None  # generating tokens
+    n_threads_batch: int | None = None  # reading the prompt
+
+
 class LocalLlamaLLM:
     """A GGUF chat model served in-process; implements :class:`~parley.providers.llm.base.LLM`.
 
@@ -142,9 +151,7 @@ class LocalLlamaLLM:
         model_path: Path,
         *,
         label: str | None = None,
-        n_ctx: int = DEFAULT_N_CTX,
-        n_threads: int | None = None,
-        n_threads_batch: int | None = None,
+        llama: LlamaSettings | None = None,
         temperature: float = DEFAULT_TEMPERATURE,
         max_tokens: int = DEFAULT_MAX_TOKENS,
         tool_result_nudge: str | None = TOOL_RESULT_NUDGE,
@@ -158,11 +165,12 @@ class LocalLlamaLLM:
         self._max_tokens = max_tokens
         self._tool_result_nudge = tool_result_nudge
         self._call_ids = call_ids
+        llama = llama or LlamaSettings()
         self._loader = loader or functools.partial(
             load_llama,
-            n_ctx=n_ctx,
-            n_threads=n_threads or decode,
-            n_threads_batch=n_threads_batch or prompt,
+            n_ctx=llama.n_ctx,
+            n_threads=llama.n_threads or decode,
+            n_threads_batch=llama.n_threads_batch or prompt,
         )
         self._model: ChatCompletionModel | None = None
         self._loading: asyncio.Future[ChatCompletionModel] | None = None
