@@ -36,8 +36,9 @@ from parley.engine.transcript import ConversationRecorder
 from parley.schemas.events import ServerEvent, UserMessage
 from parley.storage.conversations import ConversationStore
 from parley.storage.db import create_engine, migrate, session_factory
-from tests.engine.harness import MemoryRecorder, stored_agent
+from tests.engine.harness import stored_agent
 from tests.fakes.llm import FakeLLM, say
+from tests.fakes.recorder import MemoryRecorder
 from tests.servers import ServerProcess
 
 QUESTIONS = [

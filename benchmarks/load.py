@@ -44,7 +44,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -57,18 +57,13 @@ from websockets.exceptions import ConnectionClosed
 
 from parley import serving
 from parley.app import create_app
-from parley.providers.llm.base import LLMChunk, LLMRequest, TextDelta
-from parley.providers.stt.base import (
-    DEFAULT_OPTIONS,
-    STTCapabilities,
-    TranscribeOptions,
-    Transcript,
-)
-from parley.providers.tts.base import AudioChunk, TTSCapabilities, Voice
-from parley.providers.tts.clauses import split_clauses
-from parley.providers.vad.base import VAD_SAMPLE_RATE, FrameBuffer, VADCapabilities
+from parley.clock import SystemClock
 from parley.providers.voice import VoiceProviders
 from parley.settings import Settings
+from tests.fakes.audio import FakeSTT, FakeVAD
+from tests.fakes.llm import FakeLLM, say
+from tests.fakes.recorder import MemoryRecorder
+from tests.fakes.tts import FakeTTS
 from tests.servers import free_port
 
 KEY = "sk_benchmark_" + "0" * 32
@@ -81,126 +76,30 @@ QUESTION = "what are your opening hours"
 Audio = NDArray[np.float32]
 
 
-# --- the server side: benchmark fakes for the models -----------------------------------------
+# --- the server side: the shared fakes of the models (tests/fakes) --------------------------
 
 
-class BenchmarkLLM:
-    """Streams :data:`REPLY` after ``first_token_delay`` (an idle wait, like a remote model)."""
-
-    def __init__(self, first_token_delay: float) -> None:
-        self._delay = first_token_delay
-
-    @property
-    def name(self) -> str:
-        return "benchmark"
-
-    async def prefill(self, request: LLMRequest) -> None:
-        pass
-
-    async def stream(self, request: LLMRequest) -> AsyncIterator[LLMChunk]:
-        if self._delay:
-            await asyncio.sleep(self._delay)
-        for piece in REPLY:
-            yield TextDelta(piece)
-
-
-class BenchmarkVADStream:
-    """Scores each 512-sample frame by its RMS: the per-frame path of a real VAD, cheaply."""
-
-    def __init__(self) -> None:
-        self._frames = FrameBuffer()
-
-    def process(self, audio: Audio) -> list[float]:
-        scores = []
-        for frame in self._frames.frames(audio):
-            energy = float(np.dot(frame, frame)) / frame.size
-            scores.append(0.95 if energy > 1e-4 else 0.02)  # above -40 dBFS is "speech"
-        return scores
-
-    def reset(self) -> None:
-        self._frames.clear()
-
-    def close(self) -> None:
-        pass
-
-
-class BenchmarkVAD:
-    @property
-    def name(self) -> str:
-        return "benchmark"
-
-    @property
-    def capabilities(self) -> VADCapabilities:
-        return VADCapabilities()
-
-    def stream(self) -> BenchmarkVADStream:
-        return BenchmarkVADStream()
-
-
-class BenchmarkSTT:
-    """Hears :data:`QUESTION` in every utterance, after ``delay`` (an idle wait)."""
-
-    def __init__(self, delay: float) -> None:
-        self._delay = delay
-
-    @property
-    def name(self) -> str:
-        return "benchmark"
-
-    @property
-    def capabilities(self) -> STTCapabilities:
-        return STTCapabilities(partials=False)
-
-    async def transcribe(
-        self, audio: Audio, options: TranscribeOptions = DEFAULT_OPTIONS
-    ) -> Transcript:
-        if self._delay:
-            await asyncio.sleep(self._delay)
-        return Transcript(QUESTION, True, audio.size / VAD_SAMPLE_RATE, self._delay)
-
-    async def partial(
-        self, audio: Audio, options: TranscribeOptions = DEFAULT_OPTIONS
-    ) -> Transcript | None:
-        return None
-
-    async def aclose(self) -> None:
-        pass
-
-
-class BenchmarkTTS:
-    """Each clause as a 24 kHz tone (Kokoro's rate, so replies are resampled to the client's
-    16 kHz), 60 ms per character; tones are cached by length, so synthesis costs nothing."""
-
-    RATE = 24_000
-
-    def __init__(self) -> None:
-        self._tones: dict[int, Audio] = {}
-
-    @property
-    def name(self) -> str:
-        return "benchmark"
-
-    @property
-    def capabilities(self) -> TTSCapabilities:
-        return TTSCapabilities(sample_rates=(self.RATE,))
-
-    def voices(self) -> list[Voice]:
-        return [Voice("benchmark", "Benchmark", "en-US", "neutral", self.RATE, self.name)]
-
-    async def synthesize(
-        self, text: str, voice_id: str, speed: float = 1.0
-    ) -> AsyncIterator[AudioChunk]:
-        for clause in split_clauses(text):
-            yield AudioChunk(self._tone(len(clause)), self.RATE, text=clause, voice_id=voice_id)
-
-    def _tone(self, characters: int) -> Audio:
-        if characters not in self._tones:
-            t = np.arange(int(characters * 0.06 * self.RATE), dtype=np.float32) / self.RATE
-            self._tones[characters] = (0.1 * np.sin(2 * np.pi * 220.0 * t)).astype(np.float32)
-        return self._tones[characters]
-
-    async def aclose(self) -> None:
-        pass
+def fake_models(llm_delay: float, stt_delay: float) -> tuple[FakeLLM, VoiceProviders]:
+    """Cheap stand-ins for the models, so that only the server's own work is measured: the
+    LLM streams :data:`REPLY` after ``llm_delay``, the STT hears :data:`QUESTION` in every
+    utterance after ``stt_delay`` (idle waits, like remote models), the VAD scores each frame
+    by its energy, and the TTS speaks a cached 24 kHz tone (Kokoro's rate, so replies are
+    resampled to the client's 16 kHz), 60 ms per character. None of them keeps a history."""
+    clock = SystemClock()
+    llm = FakeLLM(lambda _request: say(*REPLY, delay=llm_delay), clock, record=False)
+    voice = VoiceProviders(
+        FakeVAD.from_energy(-40.0, record=False),
+        FakeSTT(delay=stt_delay, clock=clock, then=QUESTION, record=False),
+        FakeTTS(
+            ("benchmark",),
+            seconds_per_char=0.06,
+            sample_rate=24_000,
+            name="benchmark",
+            record=False,
+        ),
+        "benchmark",
+    )
+    return llm, voice
 
 
 class LagProbe:
@@ -278,8 +177,8 @@ def serve(port: int, data_dir: Path, llm_delay: float, stt_delay: float) -> None
         log_level="warning",
         shutdown_grace_seconds=0,
     )
-    voice = VoiceProviders(BenchmarkVAD(), BenchmarkSTT(stt_delay), BenchmarkTTS(), "benchmark")
-    app = create_app(settings, llm_override=BenchmarkLLM(llm_delay), voice_override=voice)
+    llm, voice = fake_models(llm_delay, stt_delay)
+    app = create_app(settings, llm_override=llm, voice_override=voice)
     probe = LagProbe()
     app.add_api_route("/benchmark/stats", probe.stats, methods=["GET"])
     serving.run(app, settings)
@@ -643,14 +542,6 @@ async def soak(rest: httpx.AsyncClient, args: argparse.Namespace, results: Resul
     print(f"  ended by the server        {results.unexpected_closes or 'none'}")
 
 
-class _NullRecorder:
-    async def save(self, snapshot: Any) -> None:
-        pass
-
-    async def save_audio(self, conversation_id: str, audio: Any) -> None:
-        pass
-
-
 async def frames(count: int) -> None:
     """The per-frame path alone, in this process: ``parse_frame`` then ``Conversation.hear``
     for ``count`` chunks of the callers' script (turns included, a new conversation every two
@@ -666,7 +557,7 @@ async def frames(count: int) -> None:
     speech, silence = prerecorded_frames()
     script = speech + [silence] * (round(8 / CHUNK_SECONDS) - len(speech))
     clock = SystemClock()
-    voice = VoiceProviders(BenchmarkVAD(), BenchmarkSTT(0), BenchmarkTTS(), "benchmark")
+    llm, voice = fake_models(0, 0)
     view = resolve_agent(stored_agent(), None, "conv_frames", clock.now()).view
     sent = 0
 
@@ -679,7 +570,7 @@ async def frames(count: int) -> None:
 
     def conversation() -> Conversation:
         return Conversation(
-            view, BenchmarkLLM(0), clock, emit, _NullRecorder(), options, voice=voice
+            view, llm, clock, emit, MemoryRecorder(record=False), options, voice=voice
         )
 
     cpu = 0.0

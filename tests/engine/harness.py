@@ -10,7 +10,6 @@ import numpy as np
 from parley.agents.config import apply_defaults, validate_document
 from parley.agents.view import resolve_agent
 from parley.engine.conversation import Conversation, EngineOptions
-from parley.engine.transcript import ConversationSnapshot, RecordedAudio
 from parley.providers.stt.base import STTError
 from parley.providers.tts.base import TTSError
 from parley.providers.voice import VoiceProviders
@@ -18,6 +17,7 @@ from parley.schemas.events import ConversationInitiationClientData, ServerEvent
 from parley.storage.agents import StoredAgent
 from tests.fakes.audio import FakeSTT, FakeVAD
 from tests.fakes.llm import FakeLLM, Reply
+from tests.fakes.recorder import MemoryRecorder
 from tests.fakes.tts import FakeTTS
 from tests.virtual_clock import VirtualClock, settle
 
@@ -48,22 +48,6 @@ def stored_agent(
 
 def initiation(**fields: Any) -> ConversationInitiationClientData:
     return ConversationInitiationClientData(type="conversation_initiation_client_data", **fields)
-
-
-class MemoryRecorder:
-    def __init__(self) -> None:
-        self.snapshots: list[ConversationSnapshot] = []
-        self.audio: dict[str, RecordedAudio] = {}
-
-    async def save(self, snapshot: ConversationSnapshot) -> None:
-        self.snapshots.append(snapshot)
-
-    async def save_audio(self, conversation_id: str, audio: RecordedAudio) -> None:
-        self.audio[conversation_id] = audio
-
-    @property
-    def last(self) -> ConversationSnapshot:
-        return self.snapshots[-1]
 
 
 class Harness:

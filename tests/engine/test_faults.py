@@ -16,8 +16,9 @@ from parley.providers.llm.base import LLMChunk, LLMError, LLMRequest, LLMTimeout
 from parley.providers.stt.base import STTError
 from parley.providers.tts.base import TTSError
 from parley.schemas import events as ev
-from tests.engine.harness import Harness, MemoryRecorder, audio_ids, talk, voice_harness
+from tests.engine.harness import Harness, audio_ids, talk, voice_harness
 from tests.fakes.llm import FakeLLM, Reply, say
+from tests.fakes.recorder import MemoryRecorder
 from tests.virtual_clock import VirtualClock
 
 AGENT = {

@@ -83,11 +83,12 @@ def segments_score(
 
 
 def energy_score(threshold_dbfs: float = -40.0) -> FrameScore:
-    """Speech while the frame's RMS is above ``threshold_dbfs``: feed tones for "speech"."""
+    """Speech while the frame's RMS is above ``threshold_dbfs``: feed tones for "speech".
+    (Mean square against the threshold's power: cheap enough for the load benchmark.)"""
+    threshold_power = 10 ** (threshold_dbfs / 10)
 
     def score(_start: float, frame: Audio) -> float:
-        rms = float(np.sqrt(np.mean(np.square(frame, dtype=np.float64))))
-        loud = rms > 0 and 20 * np.log10(rms) > threshold_dbfs
+        loud = float(np.dot(frame, frame)) / frame.size > threshold_power
         return SPEECH_PROBABILITY if loud else SILENCE_PROBABILITY
 
     return score
@@ -96,8 +97,10 @@ def energy_score(threshold_dbfs: float = -40.0) -> FrameScore:
 class FakeVAD:
     """A VAD whose frame probabilities come from ``score``; each stream keeps its own time."""
 
-    def __init__(self, score: FrameScore) -> None:
+    def __init__(self, score: FrameScore, *, record: bool = True) -> None:
+        """``record=False`` keeps no list of streams (a long benchmark opens thousands)."""
         self._score = score
+        self._record = record
         self.streams: list[FakeVADStream] = []
 
     @classmethod
@@ -105,8 +108,8 @@ class FakeVAD:
         return cls(segments_score(segments))
 
     @classmethod
-    def from_energy(cls, threshold_dbfs: float = -40.0) -> FakeVAD:
-        return cls(energy_score(threshold_dbfs))
+    def from_energy(cls, threshold_dbfs: float = -40.0, *, record: bool = True) -> FakeVAD:
+        return cls(energy_score(threshold_dbfs), record=record)
 
     @property
     def name(self) -> str:
@@ -118,7 +121,8 @@ class FakeVAD:
 
     def stream(self) -> FakeVADStream:
         stream = FakeVADStream(self._score)
-        self.streams.append(stream)
+        if self._record:
+            self.streams.append(stream)
         return stream
 
 
@@ -205,8 +209,14 @@ class FakeSTT:
         delay: float = 0.0,
         clock: Clock | None = None,
         partial_text: Callable[[Audio], str] | None = None,
+        then: str = "",
+        record: bool = True,
     ) -> None:
+        """Once the scripted ``texts`` are used up, every transcript is ``then``;
+        ``record=False`` keeps no list of requests (for long benchmarks)."""
         self._texts = list(texts)
+        self._then = then
+        self._record = record
         self._delay = delay
         self._clock = clock
         self._partial_text = partial_text
@@ -224,9 +234,10 @@ class FakeSTT:
     async def transcribe(
         self, audio: Audio, options: TranscribeOptions = DEFAULT_OPTIONS
     ) -> Transcript:
-        self.requests.append((audio.size, True, options))
+        if self._record:
+            self.requests.append((audio.size, True, options))
         await self._wait()
-        text = self._texts.pop(0) if self._texts else ""
+        text = self._texts.pop(0) if self._texts else self._then
         if isinstance(text, STTError):
             raise text
         return Transcript(text, True, audio.size / VAD_SAMPLE_RATE, self._delay)
@@ -236,7 +247,8 @@ class FakeSTT:
     ) -> Transcript | None:
         if self._partial_text is None:
             return None
-        self.requests.append((audio.size, False, options))
+        if self._record:
+            self.requests.append((audio.size, False, options))
         await self._wait()
         return Transcript(self._partial_text(audio), False, audio.size / VAD_SAMPLE_RATE, 0.0)
 

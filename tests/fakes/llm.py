@@ -32,10 +32,16 @@ class FakeLLM:
     """Answers each request with the next scripted reply and records the requests."""
 
     def __init__(
-        self, replies: list[Reply] | Callable[[LLMRequest], Reply], clock: Clock | None = None
+        self,
+        replies: list[Reply] | Callable[[LLMRequest], Reply],
+        clock: Clock | None = None,
+        *,
+        record: bool = True,
     ) -> None:
+        """``record=False`` keeps no list of requests (for long benchmarks)."""
         self._replies = replies
         self._clock = clock
+        self._record = record
         self.requests: list[LLMRequest] = []
         self.prefills: list[LLMRequest] = []
         self.open_streams = 0  # replies being generated now (a cancelled one closes at once)
@@ -56,10 +62,12 @@ class FakeLLM:
         return self._replies.pop(0)
 
     async def prefill(self, request: LLMRequest) -> None:
-        self.prefills.append(request)
+        if self._record:
+            self.prefills.append(request)
 
     async def stream(self, request: LLMRequest) -> AsyncIterator[LLMChunk]:
-        self.requests.append(request)
+        if self._record:
+            self.requests.append(request)
         reply = self._next(request)
         self.open_streams += 1
         try:

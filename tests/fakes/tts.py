@@ -9,6 +9,7 @@ base's worker thread, so tests of the base see what Piper and Kokoro see.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -33,9 +34,13 @@ from parley.providers.tts.rendering import RenderingTTS, StopSignal
 SAMPLE_RATE = 16_000
 
 
-def _tone(seconds: float) -> FloatAudio:
-    times = np.arange(int(seconds * SAMPLE_RATE), dtype=np.float32) / SAMPLE_RATE
-    return (0.1 * np.sin(2 * np.pi * 220.0 * times)).astype(np.float32)
+@functools.lru_cache(maxsize=256)
+def _tone(samples: int, sample_rate: int) -> FloatAudio:
+    """A 220 Hz tone; cached, so that a fake synthesis costs next to nothing (benchmarks)."""
+    times = np.arange(samples, dtype=np.float32) / sample_rate
+    tone = (0.1 * np.sin(2 * np.pi * 220.0 * times)).astype(np.float32)
+    tone.flags.writeable = False  # shared between calls
+    return tone
 
 
 @dataclass(frozen=True)
@@ -57,8 +62,13 @@ class FakeTTS:
         seconds_per_char: float = 0.05,
         error: TTSError | None = None,
         name: str = "fake",
+        sample_rate: int = SAMPLE_RATE,
+        record: bool = True,
     ) -> None:
+        """``record=False`` keeps no list of requests and clauses (for long benchmarks)."""
         self._voice_ids = voice_ids
+        self._sample_rate = sample_rate
+        self._record = record
         self._clock = clock
         self._latency = latency
         self._seconds_per_char = seconds_per_char
@@ -74,18 +84,19 @@ class FakeTTS:
 
     @property
     def capabilities(self) -> TTSCapabilities:
-        return TTSCapabilities(sample_rates=(SAMPLE_RATE,))
+        return TTSCapabilities(sample_rates=(self._sample_rate,))
 
     def voices(self) -> list[Voice]:
         return [
-            Voice(voice_id, voice_id.title(), "en-US", "neutral", SAMPLE_RATE, self._name)
+            Voice(voice_id, voice_id.title(), "en-US", "neutral", self._sample_rate, self._name)
             for voice_id in self._voice_ids
         ]
 
     def synthesize(self, text: str, voice_id: str, speed: float = 1.0) -> AsyncIterator[AudioChunk]:
         if voice_id not in self._voice_ids:
             raise UnknownVoiceError(voice_id, self._voice_ids)
-        self.requests.append(Request(text, voice_id, speed))
+        if self._record:
+            self.requests.append(Request(text, voice_id, speed))
         return self._stream(text, voice_id, check_speed(speed, self.capabilities))
 
     async def _stream(self, text: str, voice_id: str, speed: float) -> AsyncIterator[AudioChunk]:
@@ -94,9 +105,11 @@ class FakeTTS:
                 await self._clock.sleep(self._latency)
             if self._error is not None:
                 raise self._error
-            samples = _tone(len(clause) * self._seconds_per_char / speed)
-            self.spoken.append(clause)
-            yield AudioChunk(samples, SAMPLE_RATE, text=clause, voice_id=voice_id)
+            seconds = len(clause) * self._seconds_per_char / speed
+            samples = _tone(int(seconds * self._sample_rate), self._sample_rate)
+            if self._record:
+                self.spoken.append(clause)
+            yield AudioChunk(samples, self._sample_rate, text=clause, voice_id=voice_id)
 
     async def aclose(self) -> None:
         self.closed = True
@@ -162,4 +175,4 @@ class FakeRenderingTTS(RenderingTTS):
             raise self._error
         if text in self._silent:
             return np.zeros(0, dtype=np.float32)
-        return _tone(len(text) * self._seconds_per_char / speed)
+        return _tone(int(len(text) * self._seconds_per_char / speed * SAMPLE_RATE), SAMPLE_RATE)
